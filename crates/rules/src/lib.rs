@@ -1,0 +1,8 @@
+//! Rule-based analyzers — the simplest *judges* in observe → judge → act. The
+//! [`WatchlistAnalyzer`] turns every transaction to a monitored contract into a finding with
+//! the decoded call, and raises its level by configurable rules.
+
+mod seen;
+mod watchlist;
+
+pub use watchlist::{WatchlistAnalyzer, WatchlistConfig};
