@@ -18,8 +18,21 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockSourceConfig {
-    #[serde(flatten)]
-    connection: ConnectionConfig,
+    /// WebSocket endpoints, tried in order; the next one is used when one fails.
+    pub endpoints: Vec<String>,
+    /// With no frame for this long, probe the node; a failed probe or missed traffic means
+    /// the connection or subscription is dead and it is re-established.
+    #[serde(default = "defaults::idle_timeout_ms")]
+    pub idle_timeout_ms: u64,
+    /// Timeout for each request and for connecting.
+    #[serde(default = "defaults::request_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// Largest accepted WebSocket message; larger ones are counted and the connection reset.
+    #[serde(default = "defaults::max_message_bytes")]
+    pub max_message_bytes: usize,
+    /// Reconnect timing.
+    #[serde(default)]
+    pub backoff: crate::BackoffConfig,
     /// Blocks kept for reorg detection; also the deepest backfill after a long outage.
     #[serde(default = "default_depth")]
     pub reorg_depth: usize,
@@ -32,32 +45,41 @@ fn default_depth() -> usize {
 impl BlockSourceConfig {
     /// A config for `endpoints` with defaults elsewhere.
     pub fn new(endpoints: Vec<String>) -> Self {
-        let connection = ConnectionConfig {
+        Self {
             endpoints,
             idle_timeout_ms: defaults::idle_timeout_ms(),
             request_timeout_ms: defaults::request_timeout_ms(),
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
-        };
-        Self { connection, reorg_depth: default_depth() }
+            reorg_depth: default_depth() }
     }
 
     /// Sets the idle timeout after which the node is probed.
     pub fn with_idle_timeout_ms(mut self, ms: u64) -> Self {
-        self.connection.idle_timeout_ms = ms;
+        self.idle_timeout_ms = ms;
         self
     }
 
     /// Sets the backoff bounds.
     pub fn with_backoff(mut self, initial_ms: u64, max_ms: u64) -> Self {
-        self.connection.backoff.initial_ms = initial_ms;
-        self.connection.backoff.max_ms = max_ms;
+        self.backoff.initial_ms = initial_ms;
+        self.backoff.max_ms = max_ms;
         self
+    }
+
+    fn connection(&self) -> ConnectionConfig {
+        ConnectionConfig {
+            endpoints: self.endpoints.clone(),
+            idle_timeout_ms: self.idle_timeout_ms,
+            request_timeout_ms: self.request_timeout_ms,
+            max_message_bytes: self.max_message_bytes,
+            backoff: self.backoff,
+        }
     }
 
     /// Every problem with the values, as `(field path, message)`.
     pub fn problems(&self) -> Vec<(String, String)> {
-        let mut out = self.connection.problems();
+        let mut out = self.connection().problems();
         if !(2..=100_000).contains(&self.reorg_depth) {
             out.push(("reorg_depth".to_owned(), "must be within 2..=100000".to_owned()));
         }
@@ -102,7 +124,7 @@ impl Source for BlockSource {
     fn events(self: Box<Self>) -> EventStream {
         let this = *self;
         session::spawn_stream(move |emit| async move {
-            let connection = this.config.connection.clone();
+            let connection = this.config.connection();
             let ctx = Arc::new(BlockCtx {
                 chain_id: this.chain_id,
                 contracts: this.contracts,

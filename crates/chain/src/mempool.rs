@@ -21,8 +21,21 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MempoolSourceConfig {
-    #[serde(flatten)]
-    connection: ConnectionConfig,
+    /// WebSocket endpoints, tried in order; the next one is used when one fails.
+    pub endpoints: Vec<String>,
+    /// With no frame for this long, probe the node; a failed probe or missed traffic means
+    /// the connection or subscription is dead and it is re-established.
+    #[serde(default = "defaults::idle_timeout_ms")]
+    pub idle_timeout_ms: u64,
+    /// Timeout for each request and for connecting.
+    #[serde(default = "defaults::request_timeout_ms")]
+    pub request_timeout_ms: u64,
+    /// Largest accepted WebSocket message; larger ones are counted and the connection reset.
+    #[serde(default = "defaults::max_message_bytes")]
+    pub max_message_bytes: usize,
+    /// Reconnect timing.
+    #[serde(default)]
+    pub backoff: crate::BackoffConfig,
     /// Ask for full transaction bodies (falls back to hashes + lookups if refused).
     #[serde(default = "defaults::yes")]
     pub full_transactions: bool,
@@ -31,32 +44,41 @@ pub struct MempoolSourceConfig {
 impl MempoolSourceConfig {
     /// A config for `endpoints` with defaults elsewhere.
     pub fn new(endpoints: Vec<String>) -> Self {
-        let connection = ConnectionConfig {
+        Self {
             endpoints,
             idle_timeout_ms: defaults::idle_timeout_ms(),
             request_timeout_ms: defaults::request_timeout_ms(),
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
-        };
-        Self { connection, full_transactions: true }
+            full_transactions: true }
     }
 
     /// Sets the idle timeout after which the node is probed.
     pub fn with_idle_timeout_ms(mut self, ms: u64) -> Self {
-        self.connection.idle_timeout_ms = ms;
+        self.idle_timeout_ms = ms;
         self
     }
 
     /// Sets the backoff bounds.
     pub fn with_backoff(mut self, initial_ms: u64, max_ms: u64) -> Self {
-        self.connection.backoff.initial_ms = initial_ms;
-        self.connection.backoff.max_ms = max_ms;
+        self.backoff.initial_ms = initial_ms;
+        self.backoff.max_ms = max_ms;
         self
+    }
+
+    fn connection(&self) -> ConnectionConfig {
+        ConnectionConfig {
+            endpoints: self.endpoints.clone(),
+            idle_timeout_ms: self.idle_timeout_ms,
+            request_timeout_ms: self.request_timeout_ms,
+            max_message_bytes: self.max_message_bytes,
+            backoff: self.backoff,
+        }
     }
 
     /// Every problem with the values, as `(field path, message)`.
     pub fn problems(&self) -> Vec<(String, String)> {
-        self.connection.problems()
+        self.connection().problems()
     }
 }
 
@@ -97,7 +119,7 @@ impl Source for MempoolSource {
         let this = *self;
         session::spawn_stream(move |emit| async move {
             let state = Arc::new(tokio::sync::Mutex::new(Seen::new(200_000)));
-            let connection = this.config.connection.clone();
+            let connection = this.config.connection();
             let full = this.config.full_transactions;
             let ctx = Arc::new(Ctx {
                 chain_id: this.chain_id,

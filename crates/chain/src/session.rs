@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 use vigil_pipeline::{EventStream, SourceError};
@@ -17,24 +16,13 @@ use crate::{
     rpc::{Incoming, RpcConn},
 };
 
-/// Connection settings shared by the live sources (flattened into their configs).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Connection settings shared by the live sources (copied out of their configs).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionConfig {
-    /// WebSocket endpoints, tried in order; the next one is used when one fails.
     pub(crate) endpoints: Vec<String>,
-    /// With no frame for this long, probe the node; a failed probe or missed traffic means the
-    /// connection or subscription is dead and it is re-established.
-    #[serde(default = "defaults::idle_timeout_ms")]
     pub(crate) idle_timeout_ms: u64,
-    /// Timeout for each request and for connecting.
-    #[serde(default = "defaults::request_timeout_ms")]
     pub(crate) request_timeout_ms: u64,
-    /// Largest accepted WebSocket message; larger ones are counted and the connection reset.
-    #[serde(default = "defaults::max_message_bytes")]
     pub(crate) max_message_bytes: usize,
-    /// Reconnect timing.
-    #[serde(default)]
     pub(crate) backoff: BackoffConfig,
 }
 

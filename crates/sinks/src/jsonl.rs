@@ -28,6 +28,19 @@ impl JsonlSink {
         Self { id: id.to_owned(), path: config.path, file: None }
     }
 
+    async fn open(&mut self) -> Result<(), SinkError> {
+        if self.file.is_none() {
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .await
+                .map_err(|e| self.fail("failed to open", e))?;
+            self.file = Some(file);
+        }
+        Ok(())
+    }
+
     fn fail(&self, what: &str, e: impl std::fmt::Display) -> SinkError {
         SinkError::Write { sink: self.id.clone(), reason: format!("{what} {}: {e}", self.path.display()) }
     }
@@ -46,15 +59,7 @@ impl Sink for JsonlSink {
     async fn send(&mut self, finding: &Finding) -> Result<(), SinkError> {
         let mut line = serde_json::to_vec(finding).map_err(|e| self.fail("failed to encode finding for", e))?;
         line.push(b'\n');
-        if self.file.is_none() {
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-                .await
-                .map_err(|e| self.fail("failed to open", e))?;
-            self.file = Some(file);
-        }
+        self.open().await?;
         let Some(file) = self.file.as_mut() else { return Ok(()) };
         let written = match file.write_all(&line).await {
             Ok(()) => file.flush().await,
@@ -68,6 +73,8 @@ impl Sink for JsonlSink {
     }
 
     async fn close(&mut self) -> Result<(), SinkError> {
+        // Create the file even when no finding came: an empty file says "ran, found nothing".
+        self.open().await?;
         if let Some(file) = self.file.as_mut() {
             file.sync_data().await.map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })?;
         }

@@ -20,11 +20,15 @@ pub enum Fault {
     Pass,
     /// Keep connections open but swallow every node → client frame: a silently dead stream.
     Stall,
+    /// Swallow subscription notifications only; responses pass: a subscription that died
+    /// while the node still answers requests.
+    DropNotifications,
 }
 
 #[derive(Debug)]
 struct Shared {
     stall: AtomicBool,
+    drop_notifications: AtomicBool,
     refuse: AtomicBool,
     accepted: AtomicU64,
     closes: broadcast::Sender<()>,
@@ -49,6 +53,7 @@ impl FaultProxy {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             stall: AtomicBool::new(false),
+            drop_notifications: AtomicBool::new(false),
             refuse: AtomicBool::new(false),
             accepted: AtomicU64::new(0),
             closes: broadcast::channel(16).0,
@@ -85,6 +90,7 @@ impl FaultProxy {
     /// Sets the fault applied to node → client traffic from now on.
     pub fn set(&self, fault: Fault) {
         self.shared.stall.store(fault == Fault::Stall, Ordering::SeqCst);
+        self.shared.drop_notifications.store(fault == Fault::DropNotifications, Ordering::SeqCst);
     }
 
     /// Refuses (accepts and immediately closes) new connections while `true`.
@@ -171,7 +177,13 @@ async fn serve(client: TcpStream, shared: Arc<Shared>) {
                         break;
                     }
                     for piece in framer.push(&buf[..n]) {
-                        if shared.stall.load(Ordering::SeqCst) && piece.is_frame {
+                        if piece.is_frame && shared.stall.load(Ordering::SeqCst) {
+                            continue;
+                        }
+                        if piece.is_frame
+                            && shared.drop_notifications.load(Ordering::SeqCst)
+                            && contains(&piece.bytes, b"\"eth_subscription\"")
+                        {
                             continue;
                         }
                         if client_tx.write_all(&piece.bytes).await.is_err() {
@@ -234,6 +246,10 @@ impl Framer {
         }
         out
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Total length of the first WebSocket frame in `buf`, if it is complete.

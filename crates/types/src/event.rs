@@ -49,10 +49,13 @@ pub struct TxInfo {
     /// Gas limit.
     pub gas_limit: u64,
     /// Legacy / EIP-2930 gas price in wei.
+    #[serde(default, with = "crate::quantity")]
     pub gas_price: Option<u128>,
     /// EIP-1559 max fee per gas in wei.
+    #[serde(default, with = "crate::quantity")]
     pub max_fee_per_gas: Option<u128>,
     /// EIP-1559 max priority fee (tip) per gas in wei.
+    #[serde(default, with = "crate::quantity")]
     pub max_priority_fee_per_gas: Option<u128>,
     /// EIP-2718 type byte (0 legacy, 1 access list, 2 dynamic fee, ...).
     pub tx_type: u8,
@@ -93,6 +96,7 @@ pub struct BlockInfo {
     /// Block timestamp (seconds, from the header).
     pub timestamp: u64,
     /// Base fee per gas, for EIP-1559 chains.
+    #[serde(default, with = "crate::quantity")]
     pub base_fee_per_gas: Option<u128>,
     /// Monitored transactions in the block, with receipt status.
     pub transactions: Vec<TxInfo>,
@@ -161,7 +165,8 @@ mod tests {
 
     #[test]
     fn events_round_trip_through_json() {
-        let event = Event { chain_id: 1, seen_at: 5, kind: EventKind::PendingTx(tx()) };
+        let tx = TxInfo { max_fee_per_gas: Some(u128::MAX), max_priority_fee_per_gas: Some(3), ..tx() };
+        let event = Event { chain_id: 1, seen_at: 5, kind: EventKind::PendingTx(tx) };
         let text = serde_json::to_string(&event).expect("serialize");
         assert!(text.contains(r#""type":"pending_tx""#), "{text}");
         let back: Event = serde_json::from_str(&text).expect("deserialize");

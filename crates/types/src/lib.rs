@@ -7,6 +7,7 @@ mod event;
 mod finding;
 mod level;
 mod mode;
+mod quantity;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use call::{CallArg, CallInfo, DecodedBy};
