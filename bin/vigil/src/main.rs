@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "vigil", version, about = "Real-time intrusion detection and response for EVM chains")]
+#[command(
+    name = "vigil",
+    version,
+    about = "Real-time intrusion detection and response for EVM chains"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

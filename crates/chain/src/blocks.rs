@@ -51,7 +51,8 @@ impl BlockSourceConfig {
             request_timeout_ms: defaults::request_timeout_ms(),
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
-            reorg_depth: default_depth() }
+            reorg_depth: default_depth(),
+        }
     }
 
     /// Sets the idle timeout after which the node is probed.
@@ -107,7 +108,14 @@ impl BlockSource {
         contracts: Arc<MonitoredContracts>,
         decoder: Arc<CallDecoder>,
     ) -> Self {
-        Self { id: id.to_owned(), chain_id, config, contracts, decoder, health: SourceHealth::default() }
+        Self {
+            id: id.to_owned(),
+            chain_id,
+            config,
+            contracts,
+            decoder,
+            health: SourceHealth::default(),
+        }
     }
 
     /// Connection health, readable while the source runs.
@@ -133,11 +141,18 @@ impl Source for BlockSource {
             });
             let canon = Arc::new(tokio::sync::Mutex::new(Canon::new(this.config.reorg_depth)));
             let idle = connection.idle();
-            session::reconnect_loop(this.id, connection, this.chain_id, this.health, emit, move |s, emit| {
-                let ctx = ctx.clone();
-                let canon = canon.clone();
-                async move { run_session(s, emit, ctx, canon, idle).await }
-            })
+            session::reconnect_loop(
+                this.id,
+                connection,
+                this.chain_id,
+                this.health,
+                emit,
+                move |s, emit| {
+                    let ctx = ctx.clone();
+                    let canon = canon.clone();
+                    async move { run_session(s, emit, ctx, canon, idle).await }
+                },
+            )
             .await;
         })
     }
@@ -195,7 +210,8 @@ async fn run_session(
                 }
                 let Some(number) = result.get("number").and_then(u64_of) else {
                     let reason = format!("newHeads notification without a number: {result}");
-                    let error = SourceError::Malformed { endpoint: conn.endpoint().to_owned(), reason };
+                    let error =
+                        SourceError::Malformed { endpoint: conn.endpoint().to_owned(), reason };
                     if !emit.error(error).await {
                         return SessionEnd::Stopped;
                     }
@@ -222,7 +238,8 @@ async fn catch_up(
         Some(n) => n,
         None => {
             let reply = conn.request("eth_blockNumber", json!([])).await.map_err(lost)?;
-            u64_of(&reply).ok_or_else(|| SessionEnd::Lost(format!("bad eth_blockNumber reply {reply}")))?
+            u64_of(&reply)
+                .ok_or_else(|| SessionEnd::Lost(format!("bad eth_blockNumber reply {reply}")))?
         }
     };
     let mut next = match canon.head() {
@@ -236,7 +253,11 @@ async fn catch_up(
             Step::RevertHead | Step::RevertParent => {
                 let Some(reverted) = canon.pop() else { break };
                 next = reverted.number;
-                let event = Event { chain_id: ctx.chain_id, seen_at: now_millis(), kind: EventKind::BlockReverted(reverted) };
+                let event = Event {
+                    chain_id: ctx.chain_id,
+                    seen_at: now_millis(),
+                    kind: EventKind::BlockReverted(reverted),
+                };
                 if !emit.event(event).await {
                     return Err(SessionEnd::Stopped);
                 }
@@ -277,7 +298,8 @@ pub(crate) async fn commit(
     block.transactions.retain(|tx| ctx.contracts.watches(tx.to.as_ref()));
     let (receipts, raw_logs) = receipts_and_logs(conn, ctx, &block).await?;
     for receipt in &receipts {
-        let hash = receipt.get("transactionHash").and_then(Value::as_str).and_then(|h| h.parse().ok());
+        let hash =
+            receipt.get("transactionHash").and_then(Value::as_str).and_then(|h| h.parse().ok());
         if let Some(tx) = block.transactions.iter_mut().find(|tx| Some(tx.hash) == hash) {
             tx.success = receipt_status(receipt);
         }

@@ -51,7 +51,9 @@ impl Canon {
     pub(crate) fn step(&self, number: u64, parent: B256) -> Step {
         match self.head() {
             Some(head) if head >= number => Step::RevertHead,
-            Some(head) if head + 1 == number && self.hash(head) != Some(parent) => Step::RevertParent,
+            Some(head) if head + 1 == number && self.hash(head) != Some(parent) => {
+                Step::RevertParent
+            }
             _ => Step::Commit,
         }
     }

@@ -50,7 +50,9 @@ impl MonitoredContracts {
     }
 
     /// Builds the set from already-parsed ABIs (tests, embedded range artifacts).
-    pub fn from_abis(contracts: impl IntoIterator<Item = (String, Address, Option<JsonAbi>)>) -> Self {
+    pub fn from_abis(
+        contracts: impl IntoIterator<Item = (String, Address, Option<JsonAbi>)>,
+    ) -> Self {
         let by_address = contracts
             .into_iter()
             .map(|(name, address, abi)| (address, Monitored { name, abi }))

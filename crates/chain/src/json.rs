@@ -23,7 +23,11 @@ fn parse<T: FromStr>(v: &Value, name: &str, what: &'static str) -> Result<T, Cha
         .ok_or_else(|| ChainError::malformed(what, format!("field `{name}` is invalid: {raw}")))
 }
 
-fn opt_parse<T: FromStr>(v: &Value, name: &str, what: &'static str) -> Result<Option<T>, ChainError> {
+fn opt_parse<T: FromStr>(
+    v: &Value,
+    name: &str,
+    what: &'static str,
+) -> Result<Option<T>, ChainError> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(_) => parse(v, name, what).map(Some),
@@ -47,8 +51,9 @@ fn quantity(raw: &Value) -> Option<u128> {
 
 fn qty(v: &Value, name: &str, what: &'static str) -> Result<u128, ChainError> {
     let raw = field(v, name, what)?;
-    quantity(raw)
-        .ok_or_else(|| ChainError::malformed(what, format!("field `{name}` is not a quantity: {raw}")))
+    quantity(raw).ok_or_else(|| {
+        ChainError::malformed(what, format!("field `{name}` is not a quantity: {raw}"))
+    })
 }
 
 fn qty64(v: &Value, name: &str, what: &'static str) -> Result<u64, ChainError> {
@@ -90,7 +95,8 @@ pub fn tx_from_json(v: &Value) -> Result<TxInfo, ChainError> {
         gas_price: opt_qty(v, "gasPrice", W)?,
         max_fee_per_gas: opt_qty(v, "maxFeePerGas", W)?,
         max_priority_fee_per_gas: opt_qty(v, "maxPriorityFeePerGas", W)?,
-        tx_type: u8::try_from(tx_type).map_err(|_| ChainError::malformed(W, "type exceeds 8 bits"))?,
+        tx_type: u8::try_from(tx_type)
+            .map_err(|_| ChainError::malformed(W, "type exceeds 8 bits"))?,
         call: None,
         block_number: opt_qty(v, "blockNumber", W)?.and_then(|n| u64::try_from(n).ok()),
         success: None,
@@ -102,7 +108,9 @@ pub fn tx_from_json(v: &Value) -> Result<TxInfo, ChainError> {
 pub fn block_from_json(v: &Value) -> Result<BlockInfo, ChainError> {
     const W: &str = "block";
     let transactions = match v.get("transactions").and_then(Value::as_array) {
-        Some(list) => list.iter().filter(|t| t.is_object()).map(tx_from_json).collect::<Result<_, _>>()?,
+        Some(list) => {
+            list.iter().filter(|t| t.is_object()).map(tx_from_json).collect::<Result<_, _>>()?
+        }
         None => Vec::new(),
     };
     Ok(BlockInfo {

@@ -50,7 +50,8 @@ impl MempoolSourceConfig {
             request_timeout_ms: defaults::request_timeout_ms(),
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
-            full_transactions: true }
+            full_transactions: true,
+        }
     }
 
     /// Sets the idle timeout after which the node is probed.
@@ -101,7 +102,14 @@ impl MempoolSource {
         contracts: Arc<MonitoredContracts>,
         decoder: Arc<CallDecoder>,
     ) -> Self {
-        Self { id: id.to_owned(), chain_id, config, contracts, decoder, health: SourceHealth::default() }
+        Self {
+            id: id.to_owned(),
+            chain_id,
+            config,
+            contracts,
+            decoder,
+            health: SourceHealth::default(),
+        }
     }
 
     /// Connection health, readable while the source runs.
@@ -128,11 +136,18 @@ impl Source for MempoolSource {
                 health: this.health.clone(),
                 idle: connection.idle(),
             });
-            session::reconnect_loop(this.id, connection, this.chain_id, this.health, emit, move |s, emit| {
-                let ctx = ctx.clone();
-                let state = state.clone();
-                async move { run_session(s, emit, ctx, state, full).await }
-            })
+            session::reconnect_loop(
+                this.id,
+                connection,
+                this.chain_id,
+                this.health,
+                emit,
+                move |s, emit| {
+                    let ctx = ctx.clone();
+                    let state = state.clone();
+                    async move { run_session(s, emit, ctx, state, full).await }
+                },
+            )
             .await;
         })
     }
@@ -165,16 +180,23 @@ impl Seen {
         }
         self.order.push_back(hash);
         if self.order.len() > self.capacity
-            && let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
         true
     }
 }
 
 type SeenState = Arc<tokio::sync::Mutex<Seen>>;
 
-async fn run_session(session: Session, emit: Emitter, ctx: Arc<Ctx>, seen: SeenState, full: bool) -> SessionEnd {
+async fn run_session(
+    session: Session,
+    emit: Emitter,
+    ctx: Arc<Ctx>,
+    seen: SeenState,
+    full: bool,
+) -> SessionEnd {
     let Session { conn, mut incoming } = session;
     let (subscription, full) = match subscribe(&conn, full).await {
         Ok(sub) => sub,
@@ -287,7 +309,8 @@ async fn offer(emit: &Emitter, ctx: &Ctx, seen: &SeenState, raw: &Value, seen_at
         Ok(tx) => tx,
         Err(error) => {
             let reason = error.to_string();
-            let sent = emit.error(SourceError::Malformed { endpoint: "mempool".into(), reason }).await;
+            let sent =
+                emit.error(SourceError::Malformed { endpoint: "mempool".into(), reason }).await;
             return if sent { Offered::Skipped } else { Offered::Stopped };
         }
     };
@@ -295,7 +318,11 @@ async fn offer(emit: &Emitter, ctx: &Ctx, seen: &SeenState, raw: &Value, seen_at
         return Offered::Skipped;
     }
     ctx.decoder.annotate(&mut tx);
-    if emit.event(pending(ctx.chain_id, seen_at, tx)).await { Offered::Emitted } else { Offered::Stopped }
+    if emit.event(pending(ctx.chain_id, seen_at, tx)).await {
+        Offered::Emitted
+    } else {
+        Offered::Stopped
+    }
 }
 
 fn pending(chain_id: u64, seen_at: u64, tx: TxInfo) -> Event {
@@ -304,7 +331,12 @@ fn pending(chain_id: u64, seen_at: u64, tx: TxInfo) -> Event {
 
 /// Re-reads the node's pool and emits what was not seen yet. `Ok(None)`: the consumer left.
 /// Doubles as the liveness probe: an error means the node did not answer.
-async fn resync(conn: &RpcConn, emit: &Emitter, ctx: &Ctx, seen: &SeenState) -> Result<Option<u64>, SourceError> {
+async fn resync(
+    conn: &RpcConn,
+    emit: &Emitter,
+    ctx: &Ctx,
+    seen: &SeenState,
+) -> Result<Option<u64>, SourceError> {
     let fail = |method: &str, reason: String| SourceError::Request {
         endpoint: conn.endpoint().to_owned(),
         method: method.to_owned(),
@@ -317,7 +349,12 @@ async fn resync(conn: &RpcConn, emit: &Emitter, ctx: &Ctx, seen: &SeenState) -> 
             let block = conn
                 .request("eth_getBlockByNumber", json!(["pending", true]))
                 .await
-                .map_err(|e| fail("eth_getBlockByNumber", format!("{e} (after txpool_content: {pool_error})")))?;
+                .map_err(|e| {
+                    fail(
+                        "eth_getBlockByNumber",
+                        format!("{e} (after txpool_content: {pool_error})"),
+                    )
+                })?;
             block.get("transactions").and_then(Value::as_array).cloned().unwrap_or_default()
         }
     };

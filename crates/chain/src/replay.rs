@@ -25,7 +25,12 @@ pub struct JsonlReplaySource {
 
 impl JsonlReplaySource {
     /// A replay of the file at `path`.
-    pub fn new(id: &str, path: PathBuf, contracts: Arc<MonitoredContracts>, decoder: Arc<CallDecoder>) -> Self {
+    pub fn new(
+        id: &str,
+        path: PathBuf,
+        contracts: Arc<MonitoredContracts>,
+        decoder: Arc<CallDecoder>,
+    ) -> Self {
         Self { id: id.to_owned(), path, contracts, decoder }
     }
 }
@@ -68,7 +73,8 @@ impl Source for JsonlReplaySource {
                     },
                     Err(e) => {
                         let reason = format!("not an event: {e}");
-                        emit.error(SourceError::Replay { path: path.clone(), line: number, reason }).await
+                        emit.error(SourceError::Replay { path: path.clone(), line: number, reason })
+                            .await
                     }
                 };
                 if !sent {
@@ -127,7 +133,15 @@ impl RpcReplaySource {
         contracts: Arc<MonitoredContracts>,
         decoder: Arc<CallDecoder>,
     ) -> Self {
-        Self { id: id.to_owned(), endpoint: endpoint.to_owned(), chain_id, from, to, contracts, decoder }
+        Self {
+            id: id.to_owned(),
+            endpoint: endpoint.to_owned(),
+            chain_id,
+            from,
+            to,
+            contracts,
+            decoder,
+        }
     }
 }
 
@@ -139,7 +153,10 @@ impl Source for RpcReplaySource {
     fn events(self: Box<Self>) -> EventStream {
         session::spawn_stream(move |emit| async move {
             if let Err(error) = self.replay(&emit).await {
-                let error = SourceError::Connection { endpoint: self.endpoint.clone(), reason: error.to_string() };
+                let error = SourceError::Connection {
+                    endpoint: self.endpoint.clone(),
+                    reason: error.to_string(),
+                };
                 emit.error(error).await;
             }
         })
@@ -148,7 +165,8 @@ impl Source for RpcReplaySource {
 
 impl RpcReplaySource {
     async fn replay(&self, emit: &Emitter) -> Result<(), ChainError> {
-        let (conn, incoming) = RpcConn::connect(&self.endpoint, 64 << 20, Duration::from_secs(30)).await?;
+        let (conn, incoming) =
+            RpcConn::connect(&self.endpoint, 64 << 20, Duration::from_secs(30)).await?;
         drop(incoming);
         let chain = conn.request("eth_chainId", json!([])).await?;
         if u64_of(&chain) != Some(self.chain_id) {
@@ -165,17 +183,20 @@ impl RpcReplaySource {
             health: SourceHealth::default(),
         };
         for number in self.from..=self.to {
-            let raw = conn.request("eth_getBlockByNumber", json!([format!("{number:#x}"), true])).await?;
+            let raw =
+                conn.request("eth_getBlockByNumber", json!([format!("{number:#x}"), true])).await?;
             if raw.is_null() {
                 return Err(ChainError::malformed("block", format!("node has no block {number}")));
             }
             let block = block_from_json(&raw)?;
             let seen_at = block.timestamp.saturating_mul(1000);
-            for tx in block.transactions.iter().filter(|tx| self.contracts.watches(tx.to.as_ref())) {
+            for tx in block.transactions.iter().filter(|tx| self.contracts.watches(tx.to.as_ref()))
+            {
                 let mut tx = tx.clone();
                 tx.block_number = None;
                 self.decoder.annotate(&mut tx);
-                let event = Event { chain_id: self.chain_id, seen_at, kind: EventKind::PendingTx(tx) };
+                let event =
+                    Event { chain_id: self.chain_id, seen_at, kind: EventKind::PendingTx(tx) };
                 if !emit.event(event).await {
                     return Ok(());
                 }
@@ -187,4 +208,3 @@ impl RpcReplaySource {
         Ok(())
     }
 }
-

@@ -45,11 +45,17 @@ impl ConnectionConfig {
     pub(crate) fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if self.endpoints.is_empty() {
-            out.push(("endpoints".to_owned(), "must list at least one ws:// or wss:// URL".to_owned()));
+            out.push((
+                "endpoints".to_owned(),
+                "must list at least one ws:// or wss:// URL".to_owned(),
+            ));
         }
         for (i, url) in self.endpoints.iter().enumerate() {
             if !(url.starts_with("ws://") || url.starts_with("wss://")) {
-                out.push((format!("endpoints[{i}]"), format!("`{url}` is not a ws:// or wss:// URL")));
+                out.push((
+                    format!("endpoints[{i}]"),
+                    format!("`{url}` is not a ws:// or wss:// URL"),
+                ));
             }
         }
         if self.idle_timeout_ms < 100 {
@@ -79,13 +85,23 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) async fn open(config: &ConnectionConfig, endpoint: &str, chain_id: u64) -> Result<Self, ChainError> {
+    pub(crate) async fn open(
+        config: &ConnectionConfig,
+        endpoint: &str,
+        chain_id: u64,
+    ) -> Result<Self, ChainError> {
         let timeout = Duration::from_millis(config.request_timeout_ms);
-        let (conn, incoming) = RpcConn::connect(endpoint, config.max_message_bytes, timeout).await?;
+        let (conn, incoming) =
+            RpcConn::connect(endpoint, config.max_message_bytes, timeout).await?;
         let reply = conn.request("eth_chainId", json!([])).await?;
-        let actual = u64_of(&reply).ok_or_else(|| ChainError::malformed("eth_chainId reply", &reply))?;
+        let actual =
+            u64_of(&reply).ok_or_else(|| ChainError::malformed("eth_chainId reply", &reply))?;
         if actual != chain_id {
-            return Err(ChainError::WrongChain { endpoint: endpoint.to_owned(), expected: chain_id, actual });
+            return Err(ChainError::WrongChain {
+                endpoint: endpoint.to_owned(),
+                expected: chain_id,
+                actual,
+            });
         }
         Ok(Self { conn, incoming })
     }

@@ -10,10 +10,9 @@ use tokio::sync::mpsc;
 use vigil_types::{Event, Finding, Mode, SinkRole};
 
 use crate::{
-    Analyzer, Sink, Source,
+    Analyzer, RunReport, Sink, Source,
     reorder::Reorder,
     stats::{Stats, StatsHandle},
-    RunReport,
 };
 
 /// How events and findings travel when a consumer falls behind.
@@ -211,8 +210,8 @@ fn spawn_analyzers(
         let (tx, mut rx) = mpsc::channel::<(u64, Arc<Event>)>(capacity);
         let out = out.clone();
         let stats = stats.clone();
-        let spawned = thread::Builder::new().name(format!("analyzer-{}", analyzer.id())).spawn(
-            move || {
+        let spawned =
+            thread::Builder::new().name(format!("analyzer-{}", analyzer.id())).spawn(move || {
                 let counters = &stats.analyzers[index].1;
                 while let Some((seq, event)) = rx.blocking_recv() {
                     counters.received.fetch_add(1, Relaxed);
@@ -231,8 +230,7 @@ fn spawn_analyzers(
                         break;
                     }
                 }
-            },
-        );
+            });
         match spawned {
             Ok(handle) => {
                 inputs.push(tx);

@@ -38,7 +38,8 @@ pub(crate) struct Stats {
 
 impl Stats {
     pub(crate) fn new(sources: Vec<String>, analyzers: Vec<String>, sinks: Vec<String>) -> Self {
-        let table = |ids: Vec<String>| ids.into_iter().map(|id| (id, Counters::default())).collect();
+        let table =
+            |ids: Vec<String>| ids.into_iter().map(|id| (id, Counters::default())).collect();
         Self {
             events: AtomicU64::new(0),
             findings: Default::default(),

@@ -3,7 +3,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::json;
 use vigil_pipeline::Analyzer;
-use vigil_types::{Address, Event, EventKind, Factor, Finding, FindingId, Subject, ThreatLevel, TxInfo, U256};
+use vigil_types::{
+    Address, Event, EventKind, Factor, Finding, FindingId, Subject, ThreatLevel, TxInfo, U256,
+};
 
 use crate::seen::SeenHashes;
 
@@ -50,12 +52,19 @@ impl WatchlistConfig {
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Some(raw) = &self.value_above_wei
-            && raw.parse::<U256>().is_err() {
-                out.push(("value_above_wei".to_owned(), format!("`{raw}` is not a decimal wei amount")));
-            }
+            && raw.parse::<U256>().is_err()
+        {
+            out.push((
+                "value_above_wei".to_owned(),
+                format!("`{raw}` is not a decimal wei amount"),
+            ));
+        }
         for name in self.listed_functions.keys() {
             if name.is_empty() {
-                out.push(("listed_functions".to_owned(), "function names must not be empty".to_owned()));
+                out.push((
+                    "listed_functions".to_owned(),
+                    "function names must not be empty".to_owned(),
+                ));
             }
         }
         out
@@ -85,30 +94,64 @@ impl WatchlistAnalyzer {
         let mut level = ThreatLevel::Info;
         let mut raise = |to: ThreatLevel, name: &str, detail: String| {
             level = level.max(to);
-            factors.push(Factor { name: name.to_owned(), contribution: to as u8 as f64 / 4.0, detail });
+            factors.push(Factor {
+                name: name.to_owned(),
+                contribution: to as u8 as f64 / 4.0,
+                detail,
+            });
         };
         let call = tx.call.as_ref();
         let function = call.map(|c| c.label()).unwrap_or("<unknown>");
         let signature = call.and_then(|c| c.signature.as_deref());
-        let listed = self.config.listed_functions.get(function).or_else(|| signature.and_then(|s| self.config.listed_functions.get(s)));
+        let listed = self
+            .config
+            .listed_functions
+            .get(function)
+            .or_else(|| signature.and_then(|s| self.config.listed_functions.get(s)));
         if let Some(to) = listed {
-            raise(*to, "listed_function", format!("call to listed function {}", signature.unwrap_or(function)));
+            raise(
+                *to,
+                "listed_function",
+                format!("call to listed function {}", signature.unwrap_or(function)),
+            );
         }
         if let Some(bound) = self.value_above
-            && tx.value > bound {
-                raise(self.config.value_level, "value_above_bound", format!("value {} wei above {bound}", tx.value));
-            }
+            && tx.value > bound
+        {
+            raise(
+                self.config.value_level,
+                "value_above_bound",
+                format!("value {} wei above {bound}", tx.value),
+            );
+        }
         if let (Some(to), 0) = (self.config.new_sender_level, tx.nonce) {
             raise(to, "new_sender", format!("sender {} has never sent a transaction", tx.from));
         }
-        if let (Some(to), true) = (self.config.unknown_function_level, call.is_some_and(|c| c.is_unknown())) {
-            raise(to, "unknown_function", format!("calldata did not decode: {}", call.and_then(|c| c.error.as_deref()).unwrap_or("")));
+        if let (Some(to), true) =
+            (self.config.unknown_function_level, call.is_some_and(|c| c.is_unknown()))
+        {
+            raise(
+                to,
+                "unknown_function",
+                format!(
+                    "calldata did not decode: {}",
+                    call.and_then(|c| c.error.as_deref()).unwrap_or("")
+                ),
+            );
         }
         factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
         let contract = tx.to.and_then(|a| self.names.get(&a).cloned());
-        let target = contract.clone().unwrap_or_else(|| tx.to.map(|a| a.to_string()).unwrap_or_else(|| "<create>".into()));
+        let target = contract
+            .clone()
+            .unwrap_or_else(|| tx.to.map(|a| a.to_string()).unwrap_or_else(|| "<create>".into()));
         let args = call
-            .map(|c| c.args.iter().map(|a| format!("{}={}", a.name, short(&a.value))).collect::<Vec<_>>().join(", "))
+            .map(|c| {
+                c.args
+                    .iter()
+                    .map(|a| format!("{}={}", a.name, short(&a.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default();
         let when = if mined_only { " (seen only once mined)" } else { "" };
         let subject = Subject::Tx { hash: tx.hash };
@@ -146,7 +189,11 @@ fn short(value: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.len() > 24 { format!("{}…", &text[..text.char_indices().nth(20).map_or(text.len(), |(i, _)| i)]) } else { text }
+    if text.len() > 24 {
+        format!("{}…", &text[..text.char_indices().nth(20).map_or(text.len(), |(i, _)| i)])
+    } else {
+        text
+    }
 }
 
 impl Analyzer for WatchlistAnalyzer {
@@ -162,7 +209,10 @@ impl Analyzer for WatchlistAnalyzer {
             EventKind::BlockCommitted(block) => {
                 let fresh: Vec<&TxInfo> =
                     block.transactions.iter().filter(|tx| self.seen.insert(tx.hash)).collect();
-                fresh.into_iter().map(|tx| self.judge(event.chain_id, event.seen_at, tx, true)).collect()
+                fresh
+                    .into_iter()
+                    .map(|tx| self.judge(event.chain_id, event.seen_at, tx, true))
+                    .collect()
             }
             _ => Vec::new(),
         }

@@ -58,7 +58,8 @@ pub fn format_line(finding: &Finding, color: bool) -> String {
         .take(3)
         .map(|f| format!("{}({:+.2})", f.name, f.contribution))
         .collect();
-    let factors = if factors.is_empty() { String::new() } else { format!(" [{}]", factors.join(" ")) };
+    let factors =
+        if factors.is_empty() { String::new() } else { format!(" [{}]", factors.join(" ")) };
     format!(
         "{time} {level} {:<10} {} conf={:.2} — {}{factors}",
         finding.analyzer, finding.subject, finding.confidence, finding.summary
@@ -81,6 +82,7 @@ impl Sink for ConsoleSink {
         }
         let line = format_line(finding, self.config.color);
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}").map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })
+        writeln!(out, "{line}")
+            .map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })
     }
 }

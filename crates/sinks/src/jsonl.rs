@@ -42,7 +42,10 @@ impl JsonlSink {
     }
 
     fn fail(&self, what: &str, e: impl std::fmt::Display) -> SinkError {
-        SinkError::Write { sink: self.id.clone(), reason: format!("{what} {}: {e}", self.path.display()) }
+        SinkError::Write {
+            sink: self.id.clone(),
+            reason: format!("{what} {}: {e}", self.path.display()),
+        }
     }
 }
 
@@ -57,7 +60,8 @@ impl Sink for JsonlSink {
     }
 
     async fn send(&mut self, finding: &Finding) -> Result<(), SinkError> {
-        let mut line = serde_json::to_vec(finding).map_err(|e| self.fail("failed to encode finding for", e))?;
+        let mut line = serde_json::to_vec(finding)
+            .map_err(|e| self.fail("failed to encode finding for", e))?;
         line.push(b'\n');
         self.open().await?;
         let Some(file) = self.file.as_mut() else { return Ok(()) };
@@ -76,7 +80,9 @@ impl Sink for JsonlSink {
         // Create the file even when no finding came: an empty file says "ran, found nothing".
         self.open().await?;
         if let Some(file) = self.file.as_mut() {
-            file.sync_data().await.map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })?;
+            file.sync_data()
+                .await
+                .map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })?;
         }
         Ok(())
     }

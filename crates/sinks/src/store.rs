@@ -25,7 +25,9 @@ impl StoreSinkConfig {
     /// The URL to connect to.
     pub fn resolved_url(&self) -> Result<String, String> {
         match &self.url_env {
-            Some(name) => std::env::var(name).map_err(|_| format!("environment variable {name} is not set")),
+            Some(name) => {
+                std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))
+            }
             None => Ok(self.url.clone()),
         }
     }
@@ -134,8 +136,10 @@ impl FindingStore {
         rows.iter()
             .map(|row| {
                 let id: String = row.try_get("id").map_err(|e| StoreError::Query(e.to_string()))?;
-                let body: String = row.try_get("body").map_err(|e| StoreError::Query(e.to_string()))?;
-                serde_json::from_str(&body).map_err(|e| StoreError::Corrupt { id, reason: e.to_string() })
+                let body: String =
+                    row.try_get("body").map_err(|e| StoreError::Query(e.to_string()))?;
+                serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt { id, reason: e.to_string() })
             })
             .collect()
     }

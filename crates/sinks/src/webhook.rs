@@ -65,9 +65,10 @@ impl WebhookSinkConfig {
             out.push(("url".to_owned(), format!("`{}` is not an http(s) URL", self.url)));
         }
         if let Some(name) = &self.secret_env
-            && let Err(e) = Secret::from_env(name) {
-                out.push(("secret_env".to_owned(), e));
-            }
+            && let Err(e) = Secret::from_env(name)
+        {
+            out.push(("secret_env".to_owned(), e));
+        }
         if !(1..=20).contains(&self.max_attempts) {
             out.push(("max_attempts".to_owned(), "must be within 1..=20".to_owned()));
         }
@@ -100,6 +101,15 @@ impl WebhookSink {
     /// Builds the sink; fails when the secret variable is missing or the client cannot start.
     pub fn new(id: &str, config: WebhookSinkConfig) -> Result<Self, String> {
         let secret = config.secret_env.as_deref().map(Secret::from_env).transpose()?;
+        Self::with_secret(id, config, secret)
+    }
+
+    /// Builds the sink with an explicit signing key (ignoring `secret_env`).
+    pub fn with_secret(
+        id: &str,
+        config: WebhookSinkConfig,
+        secret: Option<Secret>,
+    ) -> Result<Self, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(config.timeout_ms))
@@ -115,7 +125,8 @@ impl WebhookSink {
             .header("content-type", "application/json")
             .header("user-agent", concat!("vigil/", env!("CARGO_PKG_VERSION")));
         if let Some(secret) = &self.secret {
-            request = request.header("x-vigil-signature", signature(secret.expose().as_bytes(), body));
+            request =
+                request.header("x-vigil-signature", signature(secret.expose().as_bytes(), body));
         }
         match request.body(body.to_vec()).send().await {
             Err(e) => Err((true, format!("request failed: {e}"))),
@@ -143,7 +154,8 @@ impl Sink for WebhookSink {
         if finding.threat_level < self.config.min_level {
             return Ok(());
         }
-        let body = serde_json::to_vec(finding).map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })?;
+        let body = serde_json::to_vec(finding)
+            .map_err(|e| SinkError::Write { sink: self.id.clone(), reason: e.to_string() })?;
         let mut delay = Duration::from_millis(self.config.retry_initial_ms);
         let mut attempts = 0;
         loop {
@@ -152,7 +164,11 @@ impl Sink for WebhookSink {
                 Ok(()) => return Ok(()),
                 Err((retryable, reason)) => {
                     if !retryable || attempts >= self.config.max_attempts {
-                        return Err(SinkError::Delivery { sink: self.id.clone(), attempts, reason });
+                        return Err(SinkError::Delivery {
+                            sink: self.id.clone(),
+                            attempts,
+                            reason,
+                        });
                     }
                     tracing::debug!(sink = %self.id, attempts, "webhook retry: {reason}");
                     tokio::time::sleep(delay).await;

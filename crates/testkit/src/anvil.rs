@@ -40,7 +40,13 @@ pub struct AnvilOptions {
 
 impl Default for AnvilOptions {
     fn default() -> Self {
-        Self { no_mining: true, block_time: None, order_fees: true, accounts: 10, extra_args: vec![] }
+        Self {
+            no_mining: true,
+            block_time: None,
+            order_fees: true,
+            accounts: 10,
+            extra_args: vec![],
+        }
     }
 }
 
@@ -96,7 +102,8 @@ impl Anvil {
         command.args(&options.extra_args);
         command.stdout(Stdio::piped()).stderr(Stdio::null()).stdin(Stdio::null());
         let mut child = command.spawn().map_err(|e| TestkitError::AnvilStart(e.to_string()))?;
-        let stdout = child.stdout.take().ok_or_else(|| TestkitError::AnvilStart("no stdout".into()))?;
+        let stdout =
+            child.stdout.take().ok_or_else(|| TestkitError::AnvilStart("no stdout".into()))?;
         let (port_tx, port_rx) = mpsc::channel();
         // anvil logs every request to stdout: keep draining it or it blocks on a full pipe.
         std::thread::spawn(move || {
@@ -116,7 +123,9 @@ impl Anvil {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(TestkitError::AnvilStart("anvil did not report its port in 30 s".into()));
+                return Err(TestkitError::AnvilStart(
+                    "anvil did not report its port in 30 s".into(),
+                ));
             }
         };
         Ok(Self { child, port })

@@ -282,7 +282,8 @@ mod tests {
         for chunk in stream.chunks(7) {
             pieces.extend(framer.push(chunk));
         }
-        let kinds: Vec<(bool, usize)> = pieces.iter().map(|p| (p.is_frame, p.bytes.len())).collect();
+        let kinds: Vec<(bool, usize)> =
+            pieces.iter().map(|p| (p.is_frame, p.bytes.len())).collect();
         assert_eq!(kinds, [(false, 26), (true, 7), (true, 304)]);
         assert!(framer.at_boundary());
     }

@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn events_round_trip_through_json() {
-        let tx = TxInfo { max_fee_per_gas: Some(u128::MAX), max_priority_fee_per_gas: Some(3), ..tx() };
+        let tx =
+            TxInfo { max_fee_per_gas: Some(u128::MAX), max_priority_fee_per_gas: Some(3), ..tx() };
         let event = Event { chain_id: 1, seen_at: 5, kind: EventKind::PendingTx(tx) };
         let text = serde_json::to_string(&event).expect("serialize");
         assert!(text.contains(r#""type":"pending_tx""#), "{text}");

@@ -23,7 +23,8 @@ pub enum ThreatLevel {
 
 impl ThreatLevel {
     /// All levels, lowest first.
-    pub const ALL: [ThreatLevel; 5] = [Self::Info, Self::Low, Self::Medium, Self::High, Self::Critical];
+    pub const ALL: [ThreatLevel; 5] =
+        [Self::Info, Self::Low, Self::Medium, Self::High, Self::Critical];
 
     /// The level for a probability of malice; NaN maps to `Info`.
     pub fn from_probability(p: f64) -> Self {
@@ -60,7 +61,11 @@ pub struct ParseLevelError(pub String);
 
 impl fmt::Display for ParseLevelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown threat level `{}` (expected INFO, LOW, MEDIUM, HIGH or CRITICAL)", self.0)
+        write!(
+            f,
+            "unknown threat level `{}` (expected INFO, LOW, MEDIUM, HIGH or CRITICAL)",
+            self.0
+        )
     }
 }
 

@@ -59,11 +59,7 @@ pub struct ParseModeError(pub String);
 
 impl fmt::Display for ParseModeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown mode `{}` (expected monitor_only, alert_only or active_defense)",
-            self.0
-        )
+        write!(f, "unknown mode `{}` (expected monitor_only, alert_only or active_defense)", self.0)
     }
 }
 

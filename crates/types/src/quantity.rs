@@ -21,6 +21,9 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128
     match Option::<Raw>::deserialize(d)? {
         None => Ok(None),
         Some(Raw::Number(n)) => Ok(Some(u128::from(n))),
-        Some(Raw::Text(text)) => text.parse().map(Some).map_err(|_| D::Error::custom(format!("`{text}` is not a wei amount"))),
+        Some(Raw::Text(text)) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("`{text}` is not a wei amount"))),
     }
 }

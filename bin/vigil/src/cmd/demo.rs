@@ -11,7 +11,7 @@ use alloy_primitives::{Address, U256};
 use anyhow::{Context, anyhow};
 use vigil_testkit::{Anvil, AnvilOptions, DEV_ACCOUNTS, RpcClient, TxRequest};
 
-use crate::{cmd::run::RunArgs, cmd::run};
+use crate::{cmd::run, cmd::run::RunArgs};
 
 /// Arguments of `vigil demo`.
 #[derive(clap::Args, Debug)]
@@ -25,11 +25,14 @@ const ARTIFACT: &str = "range/artifacts/Token.json";
 
 pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let artifact_path = find(ARTIFACT)?;
-    let artifact: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&artifact_path)?)?;
+    let artifact: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&artifact_path)?)?;
     let abi: JsonAbi = serde_json::from_value(artifact["abi"].clone()).context("token ABI")?;
-    let bytecode = artifact["bytecode"].as_str().ok_or_else(|| anyhow!("token artifact has no bytecode"))?;
+    let bytecode =
+        artifact["bytecode"].as_str().ok_or_else(|| anyhow!("token artifact has no bytecode"))?;
 
-    let anvil = Anvil::spawn(AnvilOptions { no_mining: false, block_time: Some(1), ..Default::default() })?;
+    let anvil =
+        Anvil::spawn(AnvilOptions { no_mining: false, block_time: Some(1), ..Default::default() })?;
     let rpc = anvil.rpc();
     let accounts: Vec<Address> = DEV_ACCOUNTS.iter().filter_map(|a| a.parse().ok()).collect();
     let (owner, guardian, alice, bob) = (accounts[0], accounts[1], accounts[2], accounts[3]);
@@ -62,7 +65,9 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let function = Function::parse(sig)?;
         Ok(format!("0x{}", hex_of(&function.abi_encode_input(&values)?)))
     };
-    let amount = |units: u64| DynSolValue::Uint(U256::from(units) * U256::from(10u64).pow(U256::from(18u64)), 256);
+    let amount = |units: u64| {
+        DynSolValue::Uint(U256::from(units) * U256::from(10u64).pow(U256::from(18u64)), 256)
+    };
     let traffic = [
         (owner, call("mint(address,uint256)", vec![DynSolValue::Address(alice), amount(1_000)])?),
         (alice, call("transfer(address,uint256)", vec![DynSolValue::Address(bob), amount(25)])?),
@@ -81,7 +86,9 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn deploy(rpc: &RpcClient, from: Address, init: &str) -> anyhow::Result<Address> {
-    let hash = rpc.send_transaction(&TxRequest { from, input: Some(init.to_owned()), ..Default::default() }).await?;
+    let hash = rpc
+        .send_transaction(&TxRequest { from, input: Some(init.to_owned()), ..Default::default() })
+        .await?;
     for _ in 0..50 {
         if let Some(receipt) = rpc.receipt(hash).await? {
             let address = receipt["contractAddress"].as_str().unwrap_or_default();

@@ -23,7 +23,8 @@ pub(crate) struct ExportArgs {
 
 pub(crate) async fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let store = FindingStore::open(&args.db).await?;
-    let findings = store.list(&FindingQuery { since: args.since, min_level: args.min_level }).await?;
+    let findings =
+        store.list(&FindingQuery { since: args.since, min_level: args.min_level }).await?;
     let text = serde_json::to_string_pretty(&findings)?;
     match args.out {
         Some(path) => {

@@ -17,7 +17,8 @@ pub(crate) struct EventRecorder(Arc<Mutex<BufWriter<File>>>);
 
 impl EventRecorder {
     pub(crate) fn create(path: &Path) -> anyhow::Result<Self> {
-        let file = File::create(path).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+        let file = File::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
         Ok(Self(Arc::new(Mutex::new(BufWriter::new(file)))))
     }
 
@@ -28,7 +29,8 @@ impl EventRecorder {
 
     fn write(&self, line: &[u8]) {
         if let Ok(mut out) = self.0.lock() {
-            let written = out.write_all(line).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
+            let written =
+                out.write_all(line).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
             if let Err(e) = written {
                 tracing::warn!("failed to record event: {e}");
             }

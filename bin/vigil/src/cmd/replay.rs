@@ -49,7 +49,12 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("replay input {} not found", path.display());
                 return Ok(ExitCode::from(INVALID));
             }
-            Box::new(JsonlReplaySource::new("replay", path.clone(), built.contracts.clone(), built.decoder.clone()))
+            Box::new(JsonlReplaySource::new(
+                "replay",
+                path.clone(),
+                built.contracts.clone(),
+                built.decoder.clone(),
+            ))
         }
         (None, Some(range), Some(endpoint)) => Box::new(RpcReplaySource::new(
             "replay",
@@ -69,7 +74,8 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         builder = builder.sink(sink);
     }
     if let Some(path) = args.findings {
-        builder = builder.sink(Box::new(JsonlSink::new("replay-findings", JsonlSinkConfig { path })));
+        builder =
+            builder.sink(Box::new(JsonlSink::new("replay-findings", JsonlSinkConfig { path })));
     }
     let report = builder.build().run(std::future::pending()).await;
     print_report(&report);

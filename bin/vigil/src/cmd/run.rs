@@ -54,7 +54,10 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|(id, h)| {
                         let h = h.snapshot();
-                        format!("{id}: reconnects={} dead={} resynced={} garbage={}", h.reconnects, h.dead_detected, h.resynced, h.garbage)
+                        format!(
+                            "{id}: reconnects={} dead={} resynced={} garbage={}",
+                            h.reconnects, h.dead_detected, h.resynced, h.garbage
+                        )
                     })
                     .collect();
                 eprintln!(

@@ -29,24 +29,39 @@ impl Config {
         for (id, source) in self.sources.iter().filter(|_| with_sources) {
             match source {
                 SourceConfig::Mempool(c) => {
-                    let s = MempoolSource::new(id, self.chain_id, c.clone(), contracts.clone(), decoder.clone());
+                    let s = MempoolSource::new(
+                        id,
+                        self.chain_id,
+                        c.clone(),
+                        contracts.clone(),
+                        decoder.clone(),
+                    );
                     health.push((id.clone(), s.health()));
                     sources.push(Box::new(s));
                 }
                 SourceConfig::Blocks(c) => {
-                    let s = BlockSource::new(id, self.chain_id, c.clone(), contracts.clone(), decoder.clone());
+                    let s = BlockSource::new(
+                        id,
+                        self.chain_id,
+                        c.clone(),
+                        contracts.clone(),
+                        decoder.clone(),
+                    );
                     health.push((id.clone(), s.health()));
                     sources.push(Box::new(s));
                 }
             }
         }
-        let names: HashMap<_, _> = self.contracts.iter().map(|c| (c.address, c.name.clone())).collect();
+        let names: HashMap<_, _> =
+            self.contracts.iter().map(|c| (c.address, c.name.clone())).collect();
         let analyzers = self
             .analyzers
             .iter()
             .map(|(id, analyzer)| -> Box<dyn Analyzer> {
                 match analyzer {
-                    AnalyzerConfig::Watchlist(c) => Box::new(WatchlistAnalyzer::new(id, c.clone(), names.clone())),
+                    AnalyzerConfig::Watchlist(c) => {
+                        Box::new(WatchlistAnalyzer::new(id, c.clone(), names.clone()))
+                    }
                 }
             })
             .collect();
@@ -55,10 +70,14 @@ impl Config {
             sinks.push(match sink {
                 SinkConfig::Console(c) => Box::new(ConsoleSink::new(id, c.clone())),
                 SinkConfig::Jsonl(c) => Box::new(JsonlSink::new(id, c.clone())),
-                SinkConfig::Webhook(c) => {
-                    Box::new(WebhookSink::new(id, c.clone()).map_err(anyhow::Error::msg).with_context(|| format!("sinks.{id}"))?)
+                SinkConfig::Webhook(c) => Box::new(
+                    WebhookSink::new(id, c.clone())
+                        .map_err(anyhow::Error::msg)
+                        .with_context(|| format!("sinks.{id}"))?,
+                ),
+                SinkConfig::Store(c) => {
+                    Box::new(StoreSink::open(id, c).await.with_context(|| format!("sinks.{id}"))?)
                 }
-                SinkConfig::Store(c) => Box::new(StoreSink::open(id, c).await.with_context(|| format!("sinks.{id}"))?),
             });
         }
         Ok(Built { contracts, decoder, sources, health, analyzers, sinks })

@@ -44,7 +44,8 @@ fn substitute(text: &str) -> Result<Option<String>, String> {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("`${{{name}}}` is not a valid environment variable reference"));
         }
-        let value = std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))?;
+        let value =
+            std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))?;
         out.push_str(&value);
         rest = &after[end + 1..];
     }
@@ -60,10 +61,9 @@ mod tests {
     fn expands_set_variables_and_reports_missing_ones_by_path() {
         // PATH and HOME exist in any environment the tests run in.
         let path = std::env::var("PATH").unwrap_or_default();
-        let mut root: toml::Table = toml::from_str(
-            "a = \"x${PATH}y\"\n[b]\nc = [\"${VIGIL_SURELY_UNSET_VARIABLE}\"]",
-        )
-        .expect("toml");
+        let mut root: toml::Table =
+            toml::from_str("a = \"x${PATH}y\"\n[b]\nc = [\"${VIGIL_SURELY_UNSET_VARIABLE}\"]")
+                .expect("toml");
         let problems = expand(&mut root);
         assert_eq!(root["a"].as_str(), Some(format!("x{path}y").as_str()));
         assert_eq!(problems.len(), 1);

@@ -13,8 +13,6 @@ use vigil_rules::WatchlistConfig;
 use vigil_sinks::{ConsoleSinkConfig, JsonlSinkConfig, StoreSinkConfig, WebhookSinkConfig};
 use vigil_types::Mode;
 
-
-
 /// A configured source.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -60,7 +58,11 @@ pub(crate) struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
     }
 }
 
@@ -86,7 +88,10 @@ impl Config {
     /// Reads and checks the file at `path`.
     pub(crate) fn load(path: &Path) -> Result<Self, Problems> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Problems(vec![Problem { path: String::new(), message: format!("cannot read {}: {e}", path.display()) }])
+            Problems(vec![Problem {
+                path: String::new(),
+                message: format!("cannot read {}: {e}", path.display()),
+            }])
         })?;
         Self::parse(&text)
     }
@@ -95,8 +100,9 @@ impl Config {
     pub(crate) fn parse(text: &str) -> Result<Self, Problems> {
         let mut problems = Vec::new();
         let mut push = |path: String, message: String| problems.push(Problem { path, message });
-        let mut root: toml::Table = toml::from_str(text)
-            .map_err(|e| Problems(vec![Problem { path: String::new(), message: format!("invalid TOML: {e}") }]))?;
+        let mut root: toml::Table = toml::from_str(text).map_err(|e| {
+            Problems(vec![Problem { path: String::new(), message: format!("invalid TOML: {e}") }])
+        })?;
         for (path, message) in interpolate::expand(&mut root) {
             push(path, message);
         }
@@ -148,7 +154,10 @@ impl Config {
         let sinks = section::<SinkConfig>(&mut root, "sinks", &mut push);
         let config = Config { chain_id, mode, contracts, sources, analyzers, sinks };
         if !sources_given {
-            push("sources".into(), "no source configured: add e.g. [sources.mempool] with type = \"mempool\"".into());
+            push(
+                "sources".into(),
+                "no source configured: add e.g. [sources.mempool] with type = \"mempool\"".into(),
+            );
         }
         config.check_values(&mut push);
         if problems.is_empty() { Ok(config) } else { Err(Problems(problems)) }
@@ -158,11 +167,17 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         for (i, contract) in self.contracts.iter().enumerate() {
             if !seen.insert(contract.address) {
-                push(format!("contracts[{i}].address"), format!("{} is listed twice", contract.address));
+                push(
+                    format!("contracts[{i}].address"),
+                    format!("{} is listed twice", contract.address),
+                );
             }
             if let Some(abi) = &contract.abi {
                 if !abi.is_file() {
-                    push(format!("contracts[{i}].abi"), format!("file {} not found", abi.display()));
+                    push(
+                        format!("contracts[{i}].abi"),
+                        format!("file {} not found", abi.display()),
+                    );
                 }
             }
         }
@@ -184,7 +199,9 @@ impl Config {
         for (id, sink) in &self.sinks {
             let problems = match sink {
                 SinkConfig::Webhook(c) => c.problems(),
-                SinkConfig::Store(c) => c.resolved_url().err().map(|e| ("url_env".to_owned(), e)).into_iter().collect(),
+                SinkConfig::Store(c) => {
+                    c.resolved_url().err().map(|e| ("url_env".to_owned(), e)).into_iter().collect()
+                }
                 SinkConfig::Console(_) | SinkConfig::Jsonl(_) => Vec::new(),
             };
             for (field, message) in problems {
@@ -203,7 +220,9 @@ fn section<T: DeserializeOwned>(
         None => BTreeMap::new(),
         Some(toml::Value::Table(table)) => table
             .into_iter()
-            .filter_map(|(id, value)| component(&format!("{name}.{id}"), value, push).map(|c| (id, c)))
+            .filter_map(|(id, value)| {
+                component(&format!("{name}.{id}"), value, push).map(|c| (id, c))
+            })
             .collect(),
         Some(_) => {
             push(name.into(), format!("must be a table of components ([{name}.<id>])"));
@@ -212,7 +231,11 @@ fn section<T: DeserializeOwned>(
     }
 }
 
-fn component<T: DeserializeOwned>(path: &str, value: toml::Value, push: &mut impl FnMut(String, String)) -> Option<T> {
+fn component<T: DeserializeOwned>(
+    path: &str,
+    value: toml::Value,
+    push: &mut impl FnMut(String, String),
+) -> Option<T> {
     match T::deserialize(value) {
         Ok(parsed) => Some(parsed),
         Err(e) => {

@@ -28,7 +28,10 @@ fn parses_a_good_config() {
 fn reports_every_mistake_with_its_path() {
     let bad = GOOD
         .replace("mode = \"alert_only\"", "mode = \"loud\"")
-        .replace("endpoints = [\"ws://127.0.0.1:8545\"]", "endpoints = [\"http://127.0.0.1:8545\"]\nreconect = true")
+        .replace(
+            "endpoints = [\"ws://127.0.0.1:8545\"]",
+            "endpoints = [\"http://127.0.0.1:8545\"]\nreconect = true",
+        )
         .replace("type = \"console\"", "type = \"consol\"");
     let problems = Config::parse(&bad).expect_err("three mistakes").0;
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();

@@ -31,7 +31,12 @@ type = "consol"
     let out = vigil().arg("check-config").arg(&path).output().expect("run vigil");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    for path in ["mode:", "sinks.console:", "sources.mempool.endpoints[0]:", "analyzers.watchlist.value_above_wei:"] {
+    for path in [
+        "mode:",
+        "sinks.console:",
+        "sources.mempool.endpoints[0]:",
+        "analyzers.watchlist.value_above_wei:",
+    ] {
         assert!(stderr.contains(path), "missing {path} in:\n{stderr}");
     }
 }
@@ -40,7 +45,11 @@ type = "consol"
 fn check_config_accepts_a_good_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("good.toml");
-    std::fs::write(&path, "chain_id = 1\n[sources.m]\ntype = \"mempool\"\nendpoints = [\"ws://127.0.0.1:1\"]\n").expect("write");
+    std::fs::write(
+        &path,
+        "chain_id = 1\n[sources.m]\ntype = \"mempool\"\nendpoints = [\"ws://127.0.0.1:1\"]\n",
+    )
+    .expect("write");
     let out = vigil().arg("check-config").arg(&path).output().expect("run vigil");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -96,9 +105,14 @@ value_above_wei = "5"
         }
     }
     let pause = calldata("pause()", &[]);
-    rpc.send_transaction(&vigil_testkit::TxRequest { from: a[1], to: Some(token), input: Some(pause), ..Default::default() })
-        .await
-        .expect("pause");
+    rpc.send_transaction(&vigil_testkit::TxRequest {
+        from: a[1],
+        to: Some(token),
+        input: Some(pause),
+        ..Default::default()
+    })
+    .await
+    .expect("pause");
     rpc.mine(1).await.expect("mine");
     let status = live.wait().await.expect("vigil run ends");
     assert!(status.success());
@@ -119,7 +133,8 @@ value_above_wei = "5"
         let done = replay(out);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
     }
-    let (first, second) = (std::fs::read(&first).expect("first"), std::fs::read(&second).expect("second"));
+    let (first, second) =
+        (std::fs::read(&first).expect("first"), std::fs::read(&second).expect("second"));
     let lines = String::from_utf8_lossy(&first).lines().count();
     assert!(lines >= 13, "one finding per tx, got {lines}");
     assert!(String::from_utf8_lossy(&first).contains("\"HIGH\""), "the pause is HIGH");

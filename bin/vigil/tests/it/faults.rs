@@ -50,7 +50,12 @@ async fn reconnects_after_five_closes_and_reports_every_tx_exactly_once() {
 
     let counts = counts(&findings);
     let missing: Vec<_> = sent.iter().filter(|h| !counts.contains_key(*h)).collect();
-    assert!(missing.is_empty(), "{} of {} txs never reported; health {health:?}; {report:?}", missing.len(), sent.len());
+    assert!(
+        missing.is_empty(),
+        "{} of {} txs never reported; health {health:?}; {report:?}",
+        missing.len(),
+        sent.len()
+    );
     let twice: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "reported more than once: {twice:?}");
     assert_eq!(counts.len(), sent.len(), "no findings beyond the txs sent");
@@ -76,7 +81,9 @@ async fn silently_dead_subscription_is_detected_and_reestablished() {
         sent.push(transfer(&rpc, token, accounts()[4], 500 + i).await);
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while watch.mempool.snapshot().dead_detected == before.dead_detected && tokio::time::Instant::now() < deadline {
+    while watch.mempool.snapshot().dead_detected == before.dead_detected
+        && tokio::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     proxy.set(Fault::Pass);
@@ -87,7 +94,10 @@ async fn silently_dead_subscription_is_detected_and_reestablished() {
     let after = watch.mempool.snapshot();
     watch.stop().await;
 
-    assert!(after.dead_detected > before.dead_detected, "dead subscription not detected: {after:?}");
+    assert!(
+        after.dead_detected > before.dead_detected,
+        "dead subscription not detected: {after:?}"
+    );
     assert!(after.reconnects > before.reconnects, "subscription not re-established: {after:?}");
     let counts = counts(&findings);
     assert!(sent.iter().all(|h| counts.get(h) == Some(&1)), "every tx exactly once: {counts:?}");
@@ -126,5 +136,8 @@ async fn garbage_on_the_wire_is_counted_and_skipped() {
     assert!(health.garbage >= 2, "garbage counted: {health:?}");
     assert!(report.sources["mempool"].errors >= 3, "{report:?}");
     let counts = counts(&findings);
-    assert!(sent.iter().all(|h| counts.get(h) == Some(&1)), "run went on, every tx once: {counts:?}");
+    assert!(
+        sent.iter().all(|h| counts.get(h) == Some(&1)),
+        "run went on, every tx once: {counts:?}"
+    );
 }

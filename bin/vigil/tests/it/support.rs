@@ -6,7 +6,10 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, U256};
 use tokio::sync::oneshot;
-use vigil_chain::{BlockSource, BlockSourceConfig, CallDecoder, MempoolSource, MempoolSourceConfig, MonitoredContracts, SourceHealth};
+use vigil_chain::{
+    BlockSource, BlockSourceConfig, CallDecoder, MempoolSource, MempoolSourceConfig,
+    MonitoredContracts, SourceHealth,
+};
 use vigil_pipeline::{Delivery, Engine, RunReport, Sink};
 use vigil_rules::{WatchlistAnalyzer, WatchlistConfig};
 use vigil_testkit::{Anvil, CollectSink, Collected, DEV_ACCOUNTS, RpcClient, TxRequest};
@@ -37,12 +40,30 @@ pub(crate) async fn deploy_token(rpc: &RpcClient) -> Address {
     let args = abi
         .constructor()
         .expect("constructor")
-        .abi_encode_input(&[DynSolValue::String("Test".into()), DynSolValue::String("TST".into()), DynSolValue::Address(a[1])])
+        .abi_encode_input(&[
+            DynSolValue::String("Test".into()),
+            DynSolValue::String("TST".into()),
+            DynSolValue::Address(a[1]),
+        ])
         .expect("encode");
-    let token = rpc.deploy(a[0], &format!("{bytecode}{}", hex::encode(args))).await.expect("deploy");
+    let token =
+        rpc.deploy(a[0], &format!("{bytecode}{}", hex::encode(args))).await.expect("deploy");
     for holder in &a[2..] {
-        let input = calldata("mint(address,uint256)", &[DynSolValue::Address(*holder), DynSolValue::Uint(U256::from(10u64).pow(U256::from(24u64)), 256)]);
-        rpc.send_transaction(&TxRequest { from: a[0], to: Some(token), input: Some(input), ..Default::default() }).await.expect("mint");
+        let input = calldata(
+            "mint(address,uint256)",
+            &[
+                DynSolValue::Address(*holder),
+                DynSolValue::Uint(U256::from(10u64).pow(U256::from(24u64)), 256),
+            ],
+        );
+        rpc.send_transaction(&TxRequest {
+            from: a[0],
+            to: Some(token),
+            input: Some(input),
+            ..Default::default()
+        })
+        .await
+        .expect("mint");
     }
     rpc.mine(1).await.expect("mine");
     // An empty head: a watch that starts now sees no transaction from this set-up.
@@ -58,8 +79,17 @@ pub(crate) fn calldata(sig: &str, args: &[DynSolValue]) -> String {
 /// A token transfer of `n` wei from `from` to account 9.
 pub(crate) async fn transfer(rpc: &RpcClient, token: Address, from: Address, n: u64) -> B256 {
     let to = accounts()[9];
-    let input = calldata("transfer(address,uint256)", &[DynSolValue::Address(to), DynSolValue::Uint(U256::from(n), 256)]);
-    let tx = TxRequest { from, to: Some(token), input: Some(input), gas: Some(100_000), ..Default::default() };
+    let input = calldata(
+        "transfer(address,uint256)",
+        &[DynSolValue::Address(to), DynSolValue::Uint(U256::from(n), 256)],
+    );
+    let tx = TxRequest {
+        from,
+        to: Some(token),
+        input: Some(input),
+        gas: Some(100_000),
+        ..Default::default()
+    };
     rpc.send_transaction(&tx).await.expect("send transfer")
 }
 
@@ -78,20 +108,34 @@ pub(crate) struct Watch {
     run: tokio::task::JoinHandle<RunReport>,
 }
 
-pub(crate) fn watch(endpoint: &str, token: Address, fast: bool, extra: Vec<Box<dyn Sink>>) -> Watch {
+pub(crate) fn watch(
+    endpoint: &str,
+    token: Address,
+    fast: bool,
+    extra: Vec<Box<dyn Sink>>,
+) -> Watch {
     let contracts = contracts_for(token);
     let decoder = Arc::new(CallDecoder::new(&contracts));
     let tune = |idle: u64| if fast { idle } else { 15_000 };
-    let mempool_config = MempoolSourceConfig::new(vec![endpoint.to_owned()]).with_idle_timeout_ms(tune(700)).with_backoff(20, 300);
-    let blocks_config = BlockSourceConfig::new(vec![endpoint.to_owned()]).with_idle_timeout_ms(tune(700)).with_backoff(20, 300);
-    let mempool = MempoolSource::new("mempool", 31337, mempool_config, contracts.clone(), decoder.clone());
+    let mempool_config = MempoolSourceConfig::new(vec![endpoint.to_owned()])
+        .with_idle_timeout_ms(tune(700))
+        .with_backoff(20, 300);
+    let blocks_config = BlockSourceConfig::new(vec![endpoint.to_owned()])
+        .with_idle_timeout_ms(tune(700))
+        .with_backoff(20, 300);
+    let mempool =
+        MempoolSource::new("mempool", 31337, mempool_config, contracts.clone(), decoder.clone());
     let blocks = BlockSource::new("blocks", 31337, blocks_config, contracts, decoder);
     let (mempool_health, blocks_health) = (mempool.health(), blocks.health());
     let (collect, collected) = CollectSink::new("collect", SinkRole::Store);
     let mut builder = Engine::builder(Mode::AlertOnly, Delivery::Live)
         .source(Box::new(mempool))
         .source(Box::new(blocks))
-        .analyzer(Box::new(WatchlistAnalyzer::new("watchlist", WatchlistConfig::default(), Default::default())))
+        .analyzer(Box::new(WatchlistAnalyzer::new(
+            "watchlist",
+            WatchlistConfig::default(),
+            Default::default(),
+        )))
         .sink(Box::new(collect));
     for sink in extra {
         builder = builder.sink(sink);
@@ -109,13 +153,18 @@ impl Watch {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        tokio::time::timeout(Duration::from_secs(20), &mut self.run).await.expect("engine stops").expect("engine task")
+        tokio::time::timeout(Duration::from_secs(20), &mut self.run)
+            .await
+            .expect("engine stops")
+            .expect("engine task")
     }
 
     /// Waits until findings cover every hash in `hashes` (or the timeout passes).
     pub(crate) async fn wait_for_txs(&self, hashes: &[B256], timeout: Duration) -> Vec<Finding> {
         self.collected
-            .wait_for(timeout, |findings| hashes.iter().all(|h| findings.iter().any(|f| tx_hash(f) == Some(*h))))
+            .wait_for(timeout, |findings| {
+                hashes.iter().all(|h| findings.iter().any(|f| tx_hash(f) == Some(*h)))
+            })
             .await
     }
 }

@@ -48,7 +48,10 @@ impl CallDecoder {
             return CallInfo { decoded_by: DecodedBy::Empty, ..empty() };
         }
         let Some(selector) = input.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
-            return CallInfo::unknown(None, format!("calldata of {} bytes has no selector", input.len()));
+            return CallInfo::unknown(
+                None,
+                format!("calldata of {} bytes has no selector", input.len()),
+            );
         };
         let selector_hex = Some(format!("0x{}", hex::encode(selector)));
         let tables = [
@@ -66,7 +69,11 @@ impl CallDecoder {
                             .zip(values)
                             .enumerate()
                             .map(|(i, (param, v))| CallArg {
-                                name: if param.name.is_empty() { format!("arg{i}") } else { param.name.clone() },
+                                name: if param.name.is_empty() {
+                                    format!("arg{i}")
+                                } else {
+                                    param.name.clone()
+                                },
                                 ty: param.selector_type().into_owned(),
                                 value: value::to_json(&v),
                             })
@@ -81,7 +88,10 @@ impl CallDecoder {
                         };
                     }
                     Err(e) => {
-                        last_error = Some(format!("arguments do not decode as {}: {e}", function.signature()))
+                        last_error = Some(format!(
+                            "arguments do not decode as {}: {e}",
+                            function.signature()
+                        ))
                     }
                 }
             }

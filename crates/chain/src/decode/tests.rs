@@ -1,6 +1,6 @@
+use alloy::dyn_abi::{DynSolValue, JsonAbiExt};
 use alloy::json_abi::{Function, JsonAbi};
 use alloy_primitives::{Address, U256};
-use alloy::dyn_abi::{DynSolValue, JsonAbiExt};
 
 use super::*;
 
@@ -40,7 +40,10 @@ fn prefers_the_contract_abi() {
     let target = Address::repeat_byte(9);
     let contracts = MonitoredContracts::from_abis([("token".to_owned(), target, Some(abi))]);
     let decoder = CallDecoder::new(&contracts);
-    let input = encode("transfer(address,uint256)", &[DynSolValue::Address(target), DynSolValue::Uint(U256::from(5), 256)]);
+    let input = encode(
+        "transfer(address,uint256)",
+        &[DynSolValue::Address(target), DynSolValue::Uint(U256::from(5), 256)],
+    );
     let call = decoder.decode(Some(&target), &input);
     assert_eq!(call.decoded_by, DecodedBy::ContractAbi);
     assert_eq!(call.args[0].name, "dst");

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::{self, Message, protocol::WebSocketConfig};
 use vigil_pipeline::SourceError;
 
-use crate::{health::now_millis, ChainError};
+use crate::{ChainError, health::now_millis};
 
 type Waiters = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Value, String>>>>>;
 
@@ -55,8 +55,7 @@ impl RpcConn {
         let config = WebSocketConfig::default()
             .max_message_size(Some(max_message_bytes))
             .max_frame_size(Some(max_message_bytes));
-        let connecting =
-            tokio_tungstenite::connect_async_with_config(endpoint, Some(config), true);
+        let connecting = tokio_tungstenite::connect_async_with_config(endpoint, Some(config), true);
         let (socket, _) = tokio::time::timeout(timeout, connecting)
             .await
             .map_err(|_| ChainError::connect(endpoint, "timed out"))?
@@ -140,9 +139,10 @@ impl RpcConn {
             .map_err(|_| fail("connection closed".into()))?;
         let reply = tokio::time::timeout(self.timeout, rx).await;
         if reply.is_err()
-            && let Ok(mut waiting) = self.waiters.lock() {
-                waiting.remove(&id);
-            }
+            && let Ok(mut waiting) = self.waiters.lock()
+        {
+            waiting.remove(&id);
+        }
         match reply {
             Err(_) => Err(fail(format!("no answer within {:?}", self.timeout))),
             Ok(Err(_)) => Err(fail("connection closed".into())),

@@ -1,5 +1,5 @@
 use vigil_testkit::{TxBuilder, pending_event};
-use vigil_types::{BlockInfo, CallInfo, DecodedBy, B256};
+use vigil_types::{B256, BlockInfo, CallInfo, DecodedBy};
 
 use super::*;
 
@@ -70,6 +70,7 @@ fn a_tx_is_reported_once_whether_seen_pending_mined_or_both() {
 
 #[test]
 fn bad_value_bound_is_a_config_problem() {
-    let config = WatchlistConfig { value_above_wei: Some("lots".into()), ..WatchlistConfig::default() };
+    let config =
+        WatchlistConfig { value_above_wei: Some("lots".into()), ..WatchlistConfig::default() };
     assert_eq!(config.problems().len(), 1);
 }
