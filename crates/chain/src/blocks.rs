@@ -249,7 +249,8 @@ async fn catch_up(
     let mut backfilled = 0;
     while next <= target {
         let block = fetch_block(conn, next).await.map_err(lost)?;
-        match canon.step(block.number, block.parent_hash) {
+        match canon.step(block.number, block.hash, block.parent_hash) {
+            Step::Known => next += 1,
             Step::RevertHead | Step::RevertParent => {
                 let Some(reverted) = canon.pop() else { break };
                 next = reverted.number;

@@ -39,7 +39,9 @@ impl Canon {
 /// The decision for a fetched block at `number` with `parent`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// Our head is at or above `number`: revert it first.
+    /// We already committed this very block: nothing to do.
+    Known,
+    /// Our head is at or above `number` with another block: revert it first.
     RevertHead,
     /// Our block `number - 1` is not this block's parent: revert it and re-fetch from there.
     RevertParent,
@@ -48,8 +50,9 @@ pub(crate) enum Step {
 }
 
 impl Canon {
-    pub(crate) fn step(&self, number: u64, parent: B256) -> Step {
+    pub(crate) fn step(&self, number: u64, hash: B256, parent: B256) -> Step {
         match self.head() {
+            Some(head) if head >= number && self.hash(number) == Some(hash) => Step::Known,
             Some(head) if head >= number => Step::RevertHead,
             Some(head) if head + 1 == number && self.hash(head) != Some(parent) => {
                 Step::RevertParent
@@ -72,11 +75,12 @@ mod tests {
         let mut canon = Canon::new(8);
         canon.commit(1, h(1));
         canon.commit(2, h(2));
-        assert_eq!(canon.step(3, h(2)), Step::Commit);
-        assert_eq!(canon.step(3, h(9)), Step::RevertParent);
-        assert_eq!(canon.step(2, h(1)), Step::RevertHead);
+        assert_eq!(canon.step(3, h(3), h(2)), Step::Commit);
+        assert_eq!(canon.step(3, h(3), h(9)), Step::RevertParent);
+        assert_eq!(canon.step(2, h(2), h(1)), Step::Known);
+        assert_eq!(canon.step(2, h(7), h(1)), Step::RevertHead);
         assert_eq!(canon.pop(), Some(BlockRef { number: 2, hash: h(2) }));
-        assert_eq!(canon.step(2, h(1)), Step::Commit);
+        assert_eq!(canon.step(2, h(7), h(1)), Step::Commit);
     }
 
     #[test]

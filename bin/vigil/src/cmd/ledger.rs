@@ -7,13 +7,13 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use vigil_ledger::{
     Address, Anchor, AnchorPoint, LedgerConfig, LedgerError, LedgerWriter, LogServer, RpcAnchor,
-    RpcAnchorConfig, VerifyOptions, bench_append, bench_verify, read_file, scan_frames,
-    spartan::SpartanChain,
+    RpcAnchorConfig, VerifyOptions, bench_append, bench_verify, read_blocks,
+    spartan::{SpartanChain, is_spartan_file},
     tamper::{
-        BlockScorer, Detector, ExperimentConfig, TimestampForgery, TimingSeries, rank_of, ranked,
-        rewrite_chain, run_experiments,
+        BlockScorer, Detector, ExperimentConfig, TimestampForgery, rank_of, ranked, rewrite_chain,
+        run_experiments, timing_of_file,
     },
-    verify_file, verify_with_anchors,
+    verify_file, verify_with_anchors, write_blocks,
 };
 
 /// The ledger's subcommands.
@@ -268,22 +268,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     handle.flush().await?;
     handle.shutdown().await?;
     let stats = handle.stats();
-    eprintln!("stopped: {} records in {} blocks, {} anchors", stats.records, stats.blocks, stats.anchors);
+    eprintln!(
+        "stopped: {} records in {} blocks, {} anchors",
+        stats.records, stats.blocks, stats.anchors
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-fn is_spartan(path: &std::path::Path) -> anyhow::Result<bool> {
-    let bytes = read_file(path)?;
-    Ok(bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['))
-}
-
 async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    if is_spartan(&args.path)? {
+    if is_spartan_file(&args.path)? {
         let chain = SpartanChain::read(&args.path)?;
         let report = chain.verify(args.min_difficulty);
         return Ok(match report.fault {
             None => {
-                println!("ok: {} SpartanGold blocks (base {})", report.blocks, report.base.unwrap_or_default());
+                println!(
+                    "ok: {} SpartanGold blocks (base {})",
+                    report.blocks,
+                    report.base.unwrap_or_default()
+                );
                 ExitCode::SUCCESS
             }
             Some(fault) => {
@@ -335,10 +337,14 @@ async fn anchor(cmd: AnchorCommand) -> anyhow::Result<ExitCode> {
                 println!("FAILED at {fault}: refusing to anchor a chain that does not verify");
                 return Ok(ExitCode::from(2));
             }
-            let height = report.blocks.checked_sub(1).context("the ledger has no block to anchor")?;
+            let height =
+                report.blocks.checked_sub(1).context("the ledger has no block to anchor")?;
             let hash = report.hashes[height as usize];
             let done = anchor.anchor().publish(AnchorPoint { height, hash }).await?;
-            println!("anchored height {height} in evm block {} (tx {})", done.evm_block, done.tx_hash);
+            println!(
+                "anchored height {height} in evm block {} (tx {})",
+                done.evm_block, done.tx_hash
+            );
         }
         AnchorCommand::List { anchor } => {
             for a in anchor.anchor().fetch().await? {
@@ -359,20 +365,6 @@ fn hex_hash(hash: &[u8; 32]) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn timing_of(path: &std::path::Path) -> anyhow::Result<TimingSeries> {
-    if is_spartan(path)? {
-        return Ok(SpartanChain::read(path)?.timing());
-    }
-    let bytes = read_file(path)?;
-    let scan = scan_frames(&bytes).map_err(|reason| LedgerError::Invalid { what: "ledger file", reason })?;
-    let blocks = scan
-        .frames
-        .iter()
-        .map(|f| vigil_ledger::Block::decode(f.payload))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(TimingSeries::from_blocks(&blocks))
-}
-
 fn tamper(cmd: TamperCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         TamperCommand::Experiments { data, seed } => {
@@ -380,22 +372,14 @@ fn tamper(cmd: TamperCommand) -> anyhow::Result<ExitCode> {
             print!("{}", run_experiments(&config)?.to_markdown());
         }
         TamperCommand::Scan { path, train, top } => {
-            let series = timing_of(&path)?;
+            let series = timing_of_file(&path)?;
             let scorer = match train {
-                Some(dir) => {
-                    let mut clean = Vec::new();
-                    for entry in std::fs::read_dir(&dir).with_context(|| format!("failed to list {}", dir.display()))? {
-                        let file = entry?.path();
-                        if file.extension().is_some_and(|e| e == "json") {
-                            clean.push(SpartanChain::read(&file)?.timing());
-                        }
-                    }
-                    BlockScorer::train(&clean, 20, 7)
-                }
+                Some(dir) => BlockScorer::train_on_dir(&dir, 7)?,
                 None => BlockScorer::untrained(),
             };
             let scores = scorer.score(&series);
-            let order = if scorer.model.is_some() { Detector::Learned } else { Detector::ProofTime };
+            let order =
+                if scorer.model.is_some() { Detector::Learned } else { Detector::ProofTime };
             println!("blocks ranked by {} ({} blocks)", order.name(), scores.len());
             println!("rank  block  production_ms  proof  unexplained_ms  timing_rank  learned");
             for (i, s) in ranked(&scores, order).iter().take(top).enumerate() {
@@ -413,17 +397,14 @@ fn tamper(cmd: TamperCommand) -> anyhow::Result<ExitCode> {
             }
         }
         TamperCommand::Attack { input, output, from, message, pause_ms, subtle_u_ms, seed } => {
-            let bytes = read_file(&input)?;
-            let scan = scan_frames(&bytes).map_err(|reason| LedgerError::Invalid { what: "ledger file", reason })?;
-            let blocks = scan
-                .frames
-                .iter()
-                .map(|f| vigil_ledger::Block::decode(f.payload))
-                .collect::<Result<Vec<_>, _>>()?;
-            anyhow::ensure!(from < blocks.len(), LedgerError::Invalid {
-                what: "from",
-                reason: format!("the ledger has {} blocks", blocks.len()),
-            });
+            let blocks = read_blocks(&input)?;
+            anyhow::ensure!(
+                from < blocks.len(),
+                LedgerError::Invalid {
+                    what: "from",
+                    reason: format!("the ledger has {} blocks", blocks.len()),
+                }
+            );
             let forgery = match (pause_ms, subtle_u_ms) {
                 (Some(pause_ms), _) => TimestampForgery::Pause { pause_ms },
                 (None, Some(max_ms)) => TimestampForgery::Subtle { max_ms, seed },
@@ -435,11 +416,7 @@ fn tamper(cmd: TamperCommand) -> anyhow::Result<ExitCode> {
                 }
             };
             let forged = rewrite_chain(&blocks, from, edit, forgery);
-            let mut out = vigil_ledger::FILE_TAG.to_vec();
-            for block in &forged {
-                out.extend_from_slice(&vigil_ledger::encode_frame(block));
-            }
-            std::fs::write(&output, out).with_context(|| format!("failed to write {}", output.display()))?;
+            write_blocks(&output, &forged)?;
             println!("rewrote blocks {from}..{} into {}", forged.len(), output.display());
         }
     }
@@ -458,7 +435,11 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let append = bench_append(&dir, args.records, args.message_bytes, &config, args.runs)?;
     print_bench(&append);
-    let verify = bench_verify(&dir.join("bench.ledger"), VerifyOptions { min_difficulty: args.difficulty }, args.runs)?;
+    let verify = bench_verify(
+        &dir.join("bench.ledger"),
+        VerifyOptions { min_difficulty: args.difficulty },
+        args.runs,
+    )?;
     print_bench(&verify);
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);

@@ -40,3 +40,91 @@ async fn pending_tx_to_monitored_contract_lands_in_jsonl_and_sqlite_while_pendin
     let store = FindingStore::open(&db_url).await.expect("reopen store");
     assert!(store.contains(&finding.id.0).await.expect("query"));
 }
+
+/// Records every commit and revert as a finding, to observe the block source's stream.
+struct BlockLog;
+
+impl vigil_pipeline::Analyzer for BlockLog {
+    fn id(&self) -> &str {
+        "block-log"
+    }
+    fn analyze(&mut self, event: &vigil_types::Event) -> Vec<vigil_types::Finding> {
+        use vigil_types::{EventKind, Subject};
+        let (subject, summary) = match &event.kind {
+            EventKind::BlockCommitted(b) => {
+                (Subject::Block { number: b.number, hash: b.hash }, "commit")
+            }
+            EventKind::BlockReverted(r) => {
+                (Subject::Key { key: format!("revert {} {}", r.number, r.hash) }, "revert")
+            }
+            _ => return Vec::new(),
+        };
+        let mut f = vigil_testkit::FindingBuilder::new("block-log", 0).build();
+        f.id = vigil_types::FindingId::derive("block-log", &subject);
+        f.subject = subject;
+        f.summary = summary.to_owned();
+        vec![f]
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_reverts_replaced_blocks_and_commits_the_new_ones() {
+    use std::sync::Arc;
+
+    use vigil_chain::{BlockSource, BlockSourceConfig, CallDecoder, MonitoredContracts};
+    use vigil_pipeline::{Delivery, Engine};
+    use vigil_testkit::CollectSink;
+    use vigil_types::{Mode, SinkRole, Subject};
+
+    let anvil = start_anvil().await;
+    let rpc = anvil.rpc();
+    let contracts = Arc::new(MonitoredContracts::default());
+    let decoder = Arc::new(CallDecoder::new(&contracts));
+    let config = BlockSourceConfig::new(vec![anvil.ws_url()]).with_idle_timeout_ms(500);
+    let (sink, collected) = CollectSink::new("collect", SinkRole::Store);
+    let engine = Engine::builder(Mode::MonitorOnly, Delivery::Live)
+        .source(Box::new(BlockSource::new("blocks", 31337, config, contracts, decoder)))
+        .analyzer(Box::new(BlockLog))
+        .sink(Box::new(sink))
+        .build();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(engine.run(async move {
+        let _ = stopped.await;
+    }));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    rpc.mine(5).await.expect("mine");
+    let committed = |n: u64| {
+        move |fs: &[vigil_types::Finding]| {
+            fs.iter().any(|f| matches!(f.subject, Subject::Block { number, .. } if number == n))
+        }
+    };
+    collected.wait_for(Duration::from_secs(10), committed(5)).await;
+    let hash_of = |n: u64| {
+        let rpc = rpc.clone();
+        async move {
+            let block: serde_json::Value = rpc
+                .call("eth_getBlockByNumber", serde_json::json!([format!("{n:#x}"), false]))
+                .await
+                .expect("block");
+            block["hash"].as_str().expect("hash").to_owned()
+        }
+    };
+    let old = (hash_of(4).await, hash_of(5).await);
+    let _: serde_json::Value =
+        rpc.call("anvil_reorg", serde_json::json!([2, []])).await.expect("reorg");
+    let new = (hash_of(4).await, hash_of(5).await);
+    assert_ne!(old, new, "anvil replaced blocks 4 and 5");
+    let has_new = |fs: &[vigil_types::Finding]| {
+        fs.iter().any(|f| matches!(&f.subject, Subject::Block { number: 5, hash } if format!("{hash}") == new.1))
+    };
+    let findings = collected.wait_for(Duration::from_secs(10), has_new).await;
+    let _ = stop.send(());
+    run.await.expect("engine");
+
+    let reverts: Vec<String> =
+        findings.iter().filter(|f| f.summary == "revert").map(|f| f.subject.to_string()).collect();
+    assert_eq!(reverts, [format!("revert 5 {}", old.1), format!("revert 4 {}", old.0)]);
+    assert!(findings.iter().any(
+        |f| matches!(&f.subject, Subject::Block { number: 4, hash } if format!("{hash}") == new.0)
+    ));
+}
