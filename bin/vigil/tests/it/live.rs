@@ -128,3 +128,99 @@ async fn reorg_reverts_replaced_blocks_and_commits_the_new_ones() {
         |f| matches!(&f.subject, Subject::Block { number: 4, hash } if format!("{hash}") == new.0)
     ));
 }
+
+async fn mempool_only(
+    config: vigil_chain::MempoolSourceConfig,
+    token: alloy_primitives::Address,
+) -> (MempoolRun, vigil_testkit::Collected) {
+    use vigil_pipeline::{Delivery, Engine};
+    use vigil_rules::{WatchlistAnalyzer, WatchlistConfig};
+    use vigil_testkit::CollectSink;
+    use vigil_types::{Mode, SinkRole};
+
+    let contracts = contracts_for(token);
+    let decoder = std::sync::Arc::new(vigil_chain::CallDecoder::new(&contracts));
+    let source = vigil_chain::MempoolSource::new("mempool", 31337, config, contracts, decoder);
+    let health = source.health();
+    let (sink, collected) = CollectSink::new("collect", SinkRole::Store);
+    let engine = Engine::builder(Mode::MonitorOnly, Delivery::Live)
+        .source(Box::new(source))
+        .analyzer(Box::new(WatchlistAnalyzer::new(
+            "watchlist",
+            WatchlistConfig::default(),
+            Default::default(),
+        )))
+        .sink(Box::new(sink))
+        .build();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(engine.run(async move {
+        let _ = stopped.await;
+    }));
+    (MempoolRun { stop, task, health }, collected)
+}
+
+struct MempoolRun {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<vigil_pipeline::RunReport>,
+    health: vigil_chain::SourceHealth,
+}
+
+impl MempoolRun {
+    async fn finish(self) -> vigil_pipeline::RunReport {
+        let _ = self.stop.send(());
+        self.task.await.expect("engine")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hash_only_subscription_looks_up_each_transaction() {
+    let anvil = start_anvil().await;
+    let rpc = anvil.rpc();
+    let token = deploy_token(&rpc).await;
+    let mut config = vigil_chain::MempoolSourceConfig::new(vec![anvil.ws_url()]);
+    config.full_transactions = false;
+    let (run, collected) = mempool_only(config, token).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        sent.push(transfer(&rpc, token, accounts()[2], 40 + i).await);
+    }
+    let findings = collected
+        .wait_for(Duration::from_secs(10), |fs| {
+            sent.iter().all(|h| fs.iter().any(|f| tx_hash(f) == Some(*h)))
+        })
+        .await;
+    run.finish().await;
+    for hash in &sent {
+        let f =
+            findings.iter().find(|f| tx_hash(f) == Some(*hash)).expect("looked up and reported");
+        assert_eq!(f.evidence["call"]["function"], "transfer");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fails_over_to_the_next_endpoint() {
+    let anvil = start_anvil().await;
+    let rpc = anvil.rpc();
+    let token = deploy_token(&rpc).await;
+    // The first endpoint refuses every connection; the second is the node.
+    let refusing = vigil_testkit::FaultProxy::start(
+        format!("127.0.0.1:{}", anvil.port()).parse().expect("addr"),
+    )
+    .await
+    .expect("proxy");
+    refusing.refuse(true);
+    let config = vigil_chain::MempoolSourceConfig::new(vec![refusing.ws_url(), anvil.ws_url()])
+        .with_backoff(20, 200);
+    let (run, collected) = mempool_only(config, token).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let hash = transfer(&rpc, token, accounts()[3], 99).await;
+    let findings = collected
+        .wait_for(Duration::from_secs(10), |fs| fs.iter().any(|f| tx_hash(f) == Some(hash)))
+        .await;
+    let health = run.health.snapshot();
+    let report = run.finish().await;
+    assert!(findings.iter().any(|f| tx_hash(f) == Some(hash)), "{report:?}");
+    assert!(report.sources["mempool"].errors >= 1, "the refused endpoint was reported: {report:?}");
+    assert_eq!(health.connects, 1, "{health:?}");
+}
