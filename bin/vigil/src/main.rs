@@ -33,6 +33,11 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Measure engine throughput and node-message → finding latency.
     Bench(cmd::bench::BenchArgs),
+    /// The tamper-evident log: serve, verify, anchor, tamper experiments, bench.
+    Ledger {
+        #[command(subcommand)]
+        command: cmd::ledger::LedgerCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
             Command::Export(args) => cmd::export::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Bench(args) => cmd::bench::run(args).await,
+            Command::Ledger { command } => cmd::ledger::run(command).await,
         }
     });
     match outcome {

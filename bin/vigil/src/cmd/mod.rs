@@ -4,6 +4,7 @@ pub(crate) mod bench;
 pub(crate) mod check;
 pub(crate) mod demo;
 pub(crate) mod export;
+pub(crate) mod ledger;
 pub(crate) mod record;
 pub(crate) mod replay;
 pub(crate) mod run;

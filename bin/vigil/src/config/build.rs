@@ -78,6 +78,9 @@ impl Config {
                 SinkConfig::Store(c) => {
                     Box::new(StoreSink::open(id, c).await.with_context(|| format!("sinks.{id}"))?)
                 }
+                SinkConfig::Ledger(c) => {
+                    Box::new(c.build(id).await.with_context(|| format!("sinks.{id}"))?)
+                }
             });
         }
         Ok(Built { contracts, decoder, sources, health, analyzers, sinks })

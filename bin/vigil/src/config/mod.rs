@@ -9,6 +9,7 @@ use std::{collections::BTreeMap, fmt, path::Path};
 
 use serde::{Deserialize, de::DeserializeOwned};
 use vigil_chain::{BlockSourceConfig, ContractConfig, MempoolSourceConfig};
+use vigil_ledger::LedgerSinkConfig;
 use vigil_rules::WatchlistConfig;
 use vigil_sinks::{ConsoleSinkConfig, JsonlSinkConfig, StoreSinkConfig, WebhookSinkConfig};
 use vigil_types::Mode;
@@ -36,6 +37,7 @@ pub(crate) enum SinkConfig {
     Jsonl(JsonlSinkConfig),
     Webhook(WebhookSinkConfig),
     Store(StoreSinkConfig),
+    Ledger(LedgerSinkConfig),
 }
 
 /// The whole configuration.
@@ -172,13 +174,10 @@ impl Config {
                     format!("{} is listed twice", contract.address),
                 );
             }
-            if let Some(abi) = &contract.abi {
-                if !abi.is_file() {
-                    push(
-                        format!("contracts[{i}].abi"),
-                        format!("file {} not found", abi.display()),
-                    );
-                }
+            if let Some(abi) = &contract.abi
+                && !abi.is_file()
+            {
+                push(format!("contracts[{i}].abi"), format!("file {} not found", abi.display()));
             }
         }
         for (id, source) in &self.sources {
@@ -202,10 +201,18 @@ impl Config {
                 SinkConfig::Store(c) => {
                     c.resolved_url().err().map(|e| ("url_env".to_owned(), e)).into_iter().collect()
                 }
+                SinkConfig::Ledger(c) => {
+                    c.problems().into_iter().map(|m| (String::new(), m)).collect()
+                }
                 SinkConfig::Console(_) | SinkConfig::Jsonl(_) => Vec::new(),
             };
             for (field, message) in problems {
-                push(format!("sinks.{id}.{field}"), message);
+                let path = if field.is_empty() {
+                    format!("sinks.{id}")
+                } else {
+                    format!("sinks.{id}.{field}")
+                };
+                push(path, message);
             }
         }
     }

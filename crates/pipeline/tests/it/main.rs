@@ -178,7 +178,7 @@ async fn a_panicking_analyzer_is_counted_and_the_run_goes_on() {
             "panics"
         }
         fn analyze(&mut self, event: &Event) -> Vec<Finding> {
-            assert!(event.seen_at % 2 == 0, "odd event");
+            assert!(event.seen_at.is_multiple_of(2), "odd event");
             Vec::new()
         }
     }

@@ -21,11 +21,14 @@ use vigil_sinks::{
 use vigil_testkit::FindingBuilder;
 use vigil_types::{Finding, ThreatLevel};
 
+/// (signature header, body) of each request received.
+type Received = Arc<Mutex<Vec<(Option<String>, Bytes)>>>;
+
 #[derive(Clone, Default)]
 struct Hook {
     /// Status codes to answer, in order; 200 once exhausted.
     script: Arc<Mutex<Vec<u16>>>,
-    received: Arc<Mutex<Vec<(Option<String>, Bytes)>>>,
+    received: Received,
 }
 
 async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> StatusCode {

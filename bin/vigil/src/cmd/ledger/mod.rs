@@ -7,14 +7,14 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use vigil_ledger::{
     Address, Anchor, AnchorPoint, LedgerConfig, LedgerError, LedgerWriter, LogServer, RpcAnchor,
-    RpcAnchorConfig, VerifyOptions, bench_append, bench_verify, read_blocks,
+    RpcAnchorConfig, VerifyOptions, bench_append, bench_verify,
     spartan::{SpartanChain, is_spartan_file},
-    tamper::{
-        BlockScorer, Detector, ExperimentConfig, TimestampForgery, rank_of, ranked, rewrite_chain,
-        run_experiments, timing_of_file,
-    },
-    verify_file, verify_with_anchors, write_blocks,
+    verify_file, verify_with_anchors,
 };
+
+mod tamper;
+
+use tamper::{TamperCommand, tamper};
 
 /// The ledger's subcommands.
 #[derive(Subcommand, Debug)]
@@ -34,33 +34,48 @@ pub(crate) enum LedgerCommand {
     Bench(BenchArgs),
 }
 
-/// Where anchors live.
+/// Where anchors live (all three of --rpc, --contract and --publisher, or none).
 #[derive(Args, Debug, Clone)]
 pub(crate) struct AnchorArgs {
     /// JSON-RPC URL of the anchor chain.
     #[arg(long)]
-    rpc: String,
+    rpc: Option<String>,
     /// The anchor contract.
     #[arg(long)]
-    contract: Address,
+    contract: Option<Address>,
     /// The node-managed account that publishes anchors.
     #[arg(long)]
-    publisher: Address,
+    publisher: Option<Address>,
     /// First EVM block to search (the contract's deployment block).
     #[arg(long, default_value_t = 0)]
     from_block: u64,
 }
 
 impl AnchorArgs {
-    fn anchor(&self) -> RpcAnchor {
-        RpcAnchor::new(RpcAnchorConfig {
-            rpc_url: self.rpc.clone(),
-            contract: self.contract,
-            publisher: self.publisher,
-            from_block: self.from_block,
-            confirm_timeout_ms: 60_000,
-        })
+    fn anchor(&self) -> anyhow::Result<Option<RpcAnchor>> {
+        match (&self.rpc, self.contract, self.publisher) {
+            (None, None, None) => Ok(None),
+            (Some(rpc), Some(contract), Some(publisher)) => {
+                Ok(Some(RpcAnchor::new(RpcAnchorConfig {
+                    rpc_url: rpc.clone(),
+                    contract,
+                    publisher,
+                    from_block: self.from_block,
+                    confirm_timeout_ms: 60_000,
+                })))
+            }
+            _ => Err(invalid("anchor", "give all of --rpc, --contract and --publisher")),
+        }
     }
+
+    fn require(&self) -> anyhow::Result<RpcAnchor> {
+        self.anchor()?
+            .ok_or_else(|| invalid("anchor", "--rpc, --contract and --publisher are required"))
+    }
+}
+
+fn invalid(what: &'static str, reason: &str) -> anyhow::Error {
+    LedgerError::Invalid { what, reason: reason.to_owned() }.into()
 }
 
 #[derive(Args, Debug)]
@@ -86,7 +101,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     anchor_every: Option<u64>,
     #[command(flatten)]
-    anchor: Option<AnchorArgs>,
+    anchor: AnchorArgs,
 }
 
 #[derive(Args, Debug)]
@@ -97,10 +112,10 @@ pub(crate) struct VerifyArgs {
     #[arg(long, default_value_t = 19)]
     min_difficulty: u32,
     /// Also compare the chain with its anchors.
-    #[arg(long, requires = "rpc")]
+    #[arg(long)]
     anchors: bool,
     #[command(flatten)]
-    anchor: Option<AnchorArgs>,
+    anchor: AnchorArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,54 +140,6 @@ pub(crate) enum AnchorCommand {
     List {
         #[command(flatten)]
         anchor: AnchorArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub(crate) enum TamperCommand {
-    /// Reproduce the hardened-logger paper's experiments and print the tables (Markdown).
-    Experiments {
-        /// The `hardened_logger` data folder.
-        #[arg(long, default_value = "../shared/data/hardened_logger")]
-        data: PathBuf,
-        /// Seed of the simulated attacks.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-    },
-    /// Score every block of a chain (vigil ledger or SpartanGold JSON) and list the most
-    /// suspicious.
-    Scan {
-        /// The chain.
-        path: PathBuf,
-        /// Clean SpartanGold chains (`datasetEmptyBlocks`) to train the learned model on.
-        #[arg(long)]
-        train: Option<PathBuf>,
-        /// Blocks to list.
-        #[arg(long, default_value_t = 10)]
-        top: usize,
-    },
-    /// Rewrite a vigil ledger from a block on, re-mining everything after it, as an intruder
-    /// would; the output verifies unless anchors say otherwise.
-    Attack {
-        /// The ledger to attack.
-        input: PathBuf,
-        /// Where to write the rewritten ledger.
-        output: PathBuf,
-        /// First block to rewrite.
-        #[arg(long)]
-        from: usize,
-        /// New text of the first record of that block.
-        #[arg(long, default_value = "nothing happened")]
-        message: String,
-        /// Simple attack: the pause (ms) the re-mining shows.
-        #[arg(long, conflicts_with = "subtle_u_ms")]
-        pause_ms: Option<u64>,
-        /// Subtle attack: each forged timestamp = previous + uniform 1..=U ms.
-        #[arg(long)]
-        subtle_u_ms: Option<u64>,
-        /// Seed of the subtle attack.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
     },
 }
 
@@ -229,6 +196,9 @@ fn is_invalid_input(e: &anyhow::Error) -> bool {
                     | LedgerError::Corrupt { .. }
                     | LedgerError::Spartan { .. }
             )
+        ) || matches!(
+            cause.downcast_ref::<LedgerError>(),
+            Some(LedgerError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound
         )
     })
 }
@@ -241,13 +211,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         heartbeat_ms: (args.heartbeat_ms > 0).then_some(args.heartbeat_ms),
         fsync: true,
     };
-    let anchor = match (&args.anchor, args.anchor_every) {
-        (Some(a), Some(every)) => Some((Arc::new(a.anchor()) as Arc<dyn Anchor>, every)),
-        (None, Some(_)) => anyhow::bail!(LedgerError::Invalid {
-            what: "anchor_every",
-            reason: "needs --rpc, --contract and --publisher".into(),
-        }),
-        _ => None,
+    let anchor = match args.anchor_every {
+        Some(every) => Some((Arc::new(args.anchor.require()?) as Arc<dyn Anchor>, every)),
+        None => None,
     };
     let (handle, report) = LedgerWriter::spawn(&args.path, config, anchor)?;
     if report.truncated_bytes > 0 {
@@ -295,12 +261,12 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let options = VerifyOptions { min_difficulty: args.min_difficulty };
-    let (report, check) = match (&args.anchor, args.anchors) {
-        (Some(a), true) => {
-            let (report, check) = verify_with_anchors(&args.path, options, &a.anchor()).await?;
-            (report, Some(check))
-        }
-        _ => (verify_file(&args.path, options)?, None),
+    let (report, check) = if args.anchors {
+        let anchor = args.anchor.require()?;
+        let (report, check) = verify_with_anchors(&args.path, options, &anchor).await?;
+        (report, Some(check))
+    } else {
+        (verify_file(&args.path, options)?, None)
     };
     let mut failed = false;
     match &report.fault {
@@ -340,84 +306,22 @@ async fn anchor(cmd: AnchorCommand) -> anyhow::Result<ExitCode> {
             let height =
                 report.blocks.checked_sub(1).context("the ledger has no block to anchor")?;
             let hash = report.hashes[height as usize];
-            let done = anchor.anchor().publish(AnchorPoint { height, hash }).await?;
+            let done = anchor.require()?.publish(AnchorPoint { height, hash }).await?;
             println!(
                 "anchored height {height} in evm block {} (tx {})",
                 done.evm_block, done.tx_hash
             );
         }
         AnchorCommand::List { anchor } => {
-            for a in anchor.anchor().fetch().await? {
+            for a in anchor.require()?.fetch().await? {
                 println!(
-                    "height {} hash 0x{} evm block {} tx {}",
+                    "height {} hash {} evm block {} tx {}",
                     a.point.height,
-                    hex_hash(&a.point.hash),
+                    vigil_ledger::B256::from(a.point.hash),
                     a.evm_block,
                     a.tx_hash
                 );
             }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn hex_hash(hash: &[u8; 32]) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn tamper(cmd: TamperCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        TamperCommand::Experiments { data, seed } => {
-            let config = ExperimentConfig { seed, ..ExperimentConfig::paper(data) };
-            print!("{}", run_experiments(&config)?.to_markdown());
-        }
-        TamperCommand::Scan { path, train, top } => {
-            let series = timing_of_file(&path)?;
-            let scorer = match train {
-                Some(dir) => BlockScorer::train_on_dir(&dir, 7)?,
-                None => BlockScorer::untrained(),
-            };
-            let scores = scorer.score(&series);
-            let order =
-                if scorer.model.is_some() { Detector::Learned } else { Detector::ProofTime };
-            println!("blocks ranked by {} ({} blocks)", order.name(), scores.len());
-            println!("rank  block  production_ms  proof  unexplained_ms  timing_rank  learned");
-            for (i, s) in ranked(&scores, order).iter().take(top).enumerate() {
-                let f = &s.features;
-                let learned = s.learned.map_or("-".to_owned(), |l| format!("{l:.1}"));
-                println!(
-                    "{:>4}  {:>5}  {:>13.0}  {:>5}  {:>14.0}  {:>11}  {learned}",
-                    i + 1,
-                    f.index,
-                    f.production_ms,
-                    f.proof,
-                    f.unexplained_ms,
-                    rank_of(&scores, Detector::Timing, f.index)
-                );
-            }
-        }
-        TamperCommand::Attack { input, output, from, message, pause_ms, subtle_u_ms, seed } => {
-            let blocks = read_blocks(&input)?;
-            anyhow::ensure!(
-                from < blocks.len(),
-                LedgerError::Invalid {
-                    what: "from",
-                    reason: format!("the ledger has {} blocks", blocks.len()),
-                }
-            );
-            let forgery = match (pause_ms, subtle_u_ms) {
-                (Some(pause_ms), _) => TimestampForgery::Pause { pause_ms },
-                (None, Some(max_ms)) => TimestampForgery::Subtle { max_ms, seed },
-                (None, None) => TimestampForgery::Keep,
-            };
-            let edit = |records: &mut Vec<vigil_ledger::Record>| {
-                if let Some(first) = records.first_mut() {
-                    first.message = message.clone();
-                }
-            };
-            let forged = rewrite_chain(&blocks, from, edit, forgery);
-            write_blocks(&output, &forged)?;
-            println!("rewrote blocks {from}..{} into {}", forged.len(), output.display());
         }
     }
     Ok(ExitCode::SUCCESS)
