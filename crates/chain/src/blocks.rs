@@ -36,6 +36,11 @@ pub struct BlockSourceConfig {
     /// Blocks kept for reorg detection; also the deepest backfill after a long outage.
     #[serde(default = "default_depth")]
     pub reorg_depth: usize,
+    /// Deliver every mined transaction and log, not only those of `[[contracts]]` entries
+    /// (still decoded with their ABIs): attacks sent privately through a helper contract are
+    /// then judged once mined.
+    #[serde(default)]
+    pub all_transactions: bool,
 }
 
 fn default_depth() -> usize {
@@ -52,6 +57,7 @@ impl BlockSourceConfig {
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
             reorg_depth: default_depth(),
+            all_transactions: false,
         }
     }
 
@@ -108,6 +114,12 @@ impl BlockSource {
         contracts: Arc<MonitoredContracts>,
         decoder: Arc<CallDecoder>,
     ) -> Self {
+        // The empty set watches everything; the decoder keeps the contracts' ABIs.
+        let contracts = if config.all_transactions {
+            Arc::new(MonitoredContracts::default())
+        } else {
+            contracts
+        };
         Self {
             id: id.to_owned(),
             chain_id,

@@ -39,6 +39,11 @@ pub struct MempoolSourceConfig {
     /// Ask for full transaction bodies (falls back to hashes + lookups if refused).
     #[serde(default = "defaults::yes")]
     pub full_transactions: bool,
+    /// Deliver every pending transaction, not only those sent to a `[[contracts]]` entry
+    /// (they are still decoded with those contracts' ABIs). The exploit classifier needs it:
+    /// attacks through a helper contract or a constructor are not sent to the victim.
+    #[serde(default)]
+    pub all_transactions: bool,
 }
 
 impl MempoolSourceConfig {
@@ -51,6 +56,7 @@ impl MempoolSourceConfig {
             max_message_bytes: defaults::max_message_bytes(),
             backoff: Default::default(),
             full_transactions: true,
+            all_transactions: false,
         }
     }
 
@@ -102,6 +108,12 @@ impl MempoolSource {
         contracts: Arc<MonitoredContracts>,
         decoder: Arc<CallDecoder>,
     ) -> Self {
+        // The empty set watches everything; the decoder keeps the contracts' ABIs.
+        let contracts = if config.all_transactions {
+            Arc::new(MonitoredContracts::default())
+        } else {
+            contracts
+        };
         Self {
             id: id.to_owned(),
             chain_id,

@@ -89,6 +89,12 @@ impl WatchlistAnalyzer {
         Self { id: id.to_owned(), config, value_above, names, seen: SeenHashes::new(500_000) }
     }
 
+    /// Sources may deliver every transaction (for other analyzers); the watchlist judges
+    /// only those to its named contracts, or all of them when it has none.
+    fn watches(&self, tx: &TxInfo) -> bool {
+        self.names.is_empty() || tx.to.is_some_and(|to| self.names.contains_key(&to))
+    }
+
     fn judge(&self, chain_id: u64, observed_at: u64, tx: &TxInfo, mined_only: bool) -> Finding {
         let mut factors = Vec::new();
         let mut level = ThreatLevel::Info;
@@ -203,12 +209,15 @@ impl Analyzer for WatchlistAnalyzer {
 
     fn analyze(&mut self, event: &Event) -> Vec<Finding> {
         match &event.kind {
-            EventKind::PendingTx(tx) if self.seen.insert(tx.hash) => {
+            EventKind::PendingTx(tx) if self.watches(tx) && self.seen.insert(tx.hash) => {
                 vec![self.judge(event.chain_id, event.seen_at, tx, false)]
             }
             EventKind::BlockCommitted(block) => {
-                let fresh: Vec<&TxInfo> =
-                    block.transactions.iter().filter(|tx| self.seen.insert(tx.hash)).collect();
+                let fresh: Vec<&TxInfo> = block
+                    .transactions
+                    .iter()
+                    .filter(|tx| self.watches(tx) && self.seen.insert(tx.hash))
+                    .collect();
                 fresh
                     .into_iter()
                     .map(|tx| self.judge(event.chain_id, event.seen_at, tx, true))

@@ -31,6 +31,20 @@ fn every_pending_tx_is_an_info_finding_with_the_function() {
 }
 
 #[test]
+fn judges_only_its_named_contracts_when_it_has_some() {
+    let watched = Address::repeat_byte(0xaa);
+    let names = HashMap::from([(watched, "vault".to_owned())]);
+    let mut a = WatchlistAnalyzer::new("watchlist", WatchlistConfig::default(), names);
+    let to_watched = TxBuilder::default().hash_n(1).to(watched).build();
+    let elsewhere = TxBuilder::default().hash_n(2).to(Address::repeat_byte(0xbb)).build();
+    let mut creation = TxBuilder::default().hash_n(3).build();
+    creation.to = None;
+    assert_eq!(a.analyze(&pending_event(to_watched, 1)).len(), 1);
+    assert!(a.analyze(&pending_event(elsewhere, 2)).is_empty());
+    assert!(a.analyze(&pending_event(creation, 3)).is_empty());
+}
+
+#[test]
 fn rules_raise_the_level_and_explain_why() {
     let config = WatchlistConfig {
         listed_functions: [("transferOwnership(address)".to_owned(), ThreatLevel::High)].into(),
