@@ -135,6 +135,7 @@ impl LedgerSinkConfig {
             wait_for_commit: self.wait_for_commit,
             server_stop,
             open_report,
+            owns_writer: true,
         })
     }
 }
@@ -177,12 +178,29 @@ pub struct LedgerSink {
     wait_for_commit: bool,
     server_stop: Option<oneshot::Sender<()>>,
     open_report: OpenReport,
+    /// The sink that started the writer shuts it down; shared ones only flush.
+    owns_writer: bool,
 }
 
 impl LedgerSink {
     /// A handle for recording alerts and defense actions beside the findings.
     pub fn handle(&self) -> LedgerHandle {
         self.handle.clone()
+    }
+
+    /// A second sink `id` writing to the same ledger (one writer per file), for components
+    /// that deliver findings of their own, such as the defense executor's actions. Closing
+    /// it flushes; the writer stops when this sink is closed.
+    pub fn share(&self, id: &str) -> LedgerSink {
+        LedgerSink {
+            id: id.to_owned(),
+            handle: self.handle.clone(),
+            seen: self.seen.clone(),
+            wait_for_commit: self.wait_for_commit,
+            server_stop: None,
+            open_report: self.open_report.clone(),
+            owns_writer: false,
+        }
     }
 
     /// What opening the file found (a torn tail that was cut, for instance).
@@ -234,6 +252,9 @@ impl Sink for LedgerSink {
             let _ = stop.send(());
         }
         self.handle.flush().await.map_err(|e| self.write_error(e))?;
+        if !self.owns_writer {
+            return Ok(());
+        }
         self.handle.shutdown().await.map_err(|e| self.write_error(e))
     }
 }
