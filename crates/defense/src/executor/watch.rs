@@ -76,7 +76,10 @@ enum Step {
 
 async fn run(shared: Arc<Shared>, mut action: Action, mut bumps: mpsc::Receiver<Bump>) {
     let mut head = shared.head.clone();
-    let mut last_sent = *head.borrow_and_update();
+    // The polled head may lag by a poll interval; counting blocks from a stale head would
+    // replace a transaction that had no chance to be mined yet.
+    let polled = *head.borrow_and_update();
+    let mut last_sent = shared.rpc.block_number().await.map_or(polled, |now| now.max(polled));
     let first_sent = last_sent;
     let limit = shared.config.replace_after_blocks;
     let give_up_after = limit.saturating_mul(u64::from(shared.config.max_replacements) + 2);

@@ -1,11 +1,11 @@
 //! The defense on the attack range: a real anvil (`--order fees`), the range deployed on it
 //! with a fresh guardian key (encrypted keystore, never an anvil dev key), and vigil's real
 //! engine — mempool source, watchlist, [`PauseExecutor`] — in `active_defense` mode. Used by
-//! the integration tests, `vigil defense-bench` ([`bench`]) and the defense demo ([`demo`]).
+//! the integration tests and `vigil defense-bench` ([`bench`]); `vigil demo` runs the real
+//! `vigil run` on the same lab.
 
 mod attack;
 pub mod bench;
-pub mod demo;
 
 use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
 
