@@ -23,6 +23,7 @@ pub mod scenario;
 mod setup;
 
 pub use chain::{Chain, MiningMode, PlannedTx, Receipt, ReceiptLog};
+pub use config::{DEFENDED_VICTIMS, DefenseOptions, VigilConfigOptions};
 pub use deltas::{BalanceDeltas, victim_deltas};
 pub use deploy::{RangeContracts, RangeDeployment, RangeLayout, RangeRoles, Victim};
 pub use notes::NoteBook;
