@@ -29,15 +29,46 @@ enum Command {
     CheckConfig(cmd::check::CheckArgs),
     /// Write stored findings as JSON.
     Export(cmd::export::ExportArgs),
-    /// Start a local node, send traffic to a deployed contract, and watch vigil judge it.
+    /// Start a local node with the attack range and watch vigil detect an attack and pause
+    /// its target before it lands.
     Demo(cmd::demo::DemoArgs),
     /// Measure engine throughput and node-message → finding latency.
     Bench(cmd::bench::BenchArgs),
+    /// Train the exploit classifier on range datasets and synthetic traffic.
+    Train(cmd::classify::TrainArgs),
+    /// Evaluate a model on held-out data: precision, recall, FPR, ROC-AUC, PR-AUC per kind.
+    Eval(cmd::classify::EvalArgs),
+    /// Measure decode + features + classify per transaction on one thread.
+    ClassifyBench(cmd::classify::ClassifyBenchArgs),
+    /// Measure attacker tx sent → our pause accepted by a local anvil with the range.
+    DefenseBench(cmd::defense::DefenseBenchArgs),
+    /// Guardian keys: encrypted JSON keystores.
+    Keystore {
+        #[command(subcommand)]
+        command: KeystoreCommand,
+    },
+    /// The attack range: deploy it, play labelled scenarios, summarise datasets.
+    Range {
+        #[command(subcommand)]
+        command: cmd::range::RangeCommand,
+    },
+    /// Draw a time series with its forecast band and anomalies (PNG or SVG).
+    Plot(cmd::timeseries::PlotArgs),
+    /// Score the time-series detectors on the Numenta Anomaly Benchmark files.
+    Nab(cmd::timeseries::NabArgs),
+    /// Measure time-series update + forecast, refit and memory per series.
+    TsBench(cmd::timeseries::TsBenchArgs),
     /// The tamper-evident log: serve, verify, anchor, tamper experiments, bench.
     Ledger {
         #[command(subcommand)]
         command: cmd::ledger::LedgerCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeystoreCommand {
+    /// Write a new encrypted keystore (password from an environment variable).
+    New(cmd::defense::KeystoreNewArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +89,17 @@ fn main() -> ExitCode {
             Command::Export(args) => cmd::export::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Bench(args) => cmd::bench::run(args).await,
+            Command::Train(args) => cmd::classify::train(args).await,
+            Command::Eval(args) => cmd::classify::eval(args).await,
+            Command::ClassifyBench(args) => cmd::classify::bench(args).await,
+            Command::DefenseBench(args) => cmd::defense::bench(args).await,
+            Command::Keystore { command: KeystoreCommand::New(args) } => {
+                cmd::defense::keystore_new(args)
+            }
+            Command::Range { command } => cmd::range::run(command).await,
+            Command::Plot(args) => cmd::timeseries::plot(args).await,
+            Command::Nab(args) => cmd::timeseries::nab(args).await,
+            Command::TsBench(args) => cmd::timeseries::bench(args).await,
             Command::Ledger { command } => cmd::ledger::run(command).await,
         }
     });

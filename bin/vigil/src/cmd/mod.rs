@@ -2,12 +2,16 @@
 
 pub(crate) mod bench;
 pub(crate) mod check;
+pub(crate) mod classify;
+pub(crate) mod defense;
 pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod ledger;
+pub(crate) mod range;
 pub(crate) mod record;
 pub(crate) mod replay;
 pub(crate) mod run;
+pub(crate) mod timeseries;
 
 use std::{path::Path, process::ExitCode};
 

@@ -5,7 +5,10 @@ use vigil_chain::{JsonlReplaySource, RpcReplaySource};
 use vigil_pipeline::{Delivery, Engine, Source};
 use vigil_sinks::{JsonlSink, JsonlSinkConfig};
 
-use crate::cmd::{INVALID, load_config, run::print_report};
+use crate::{
+    cmd::{INVALID, load_config, run::print_report},
+    config::Purpose,
+};
 
 /// Arguments of `vigil replay`.
 #[derive(clap::Args, Debug)]
@@ -42,7 +45,10 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
-    let built = config.build(false).await?;
+    let built = config.build(Purpose::Replay).await?;
+    for id in &built.skipped_executors {
+        eprintln!("note: sinks.{id} is an executor and takes no part in a replay");
+    }
     let source: Box<dyn Source> = match (&args.events, args.blocks, &args.endpoint) {
         (Some(path), _, _) => {
             if !path.is_file() {

@@ -2,7 +2,10 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use vigil_pipeline::{Delivery, Engine, RunReport};
 
-use crate::cmd::{load_config, record::EventRecorder};
+use crate::{
+    cmd::{load_config, record::EventRecorder},
+    config::{Purpose, SeriesPersister},
+};
 
 /// Arguments of `vigil run`.
 #[derive(clap::Args, Debug)]
@@ -26,7 +29,7 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
-    let built = config.build(true).await?;
+    let built = config.build(Purpose::Live).await?;
     let recorder = args.record_events.as_deref().map(EventRecorder::create).transpose()?;
     let mut builder = Engine::builder(config.mode, Delivery::Live);
     for source in built.sources {
@@ -42,6 +45,9 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         builder = builder.sink(sink);
     }
     let engine = builder.build();
+    let (stop_persisting, persisting) = tokio::sync::watch::channel(false);
+    let persisters: Vec<_> =
+        built.persisters.into_iter().map(|p| spawn_persister(p, persisting.clone())).collect();
     let stats = engine.stats();
     let health = built.health;
     if args.stats_interval > 0 {
@@ -86,8 +92,34 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let report = engine.run(shutdown).await;
+    let _ = stop_persisting.send(true);
+    for persister in persisters {
+        match persister.await {
+            Ok((analyzer, Ok(saved))) => eprintln!("{analyzer}: saved {saved} series"),
+            Ok((analyzer, Err(e))) => eprintln!("{analyzer}: failed to save series: {e}"),
+            Err(e) => eprintln!("series persister failed: {e}"),
+        }
+    }
     print_report(&report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Saves a detector's changed series on its schedule until `stop` turns true, then all of
+/// them once more.
+fn spawn_persister(
+    persister: SeriesPersister,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<(String, Result<usize, vigil_timeseries::StoreError>)> {
+    let SeriesPersister { store, handle, every } = persister;
+    tokio::spawn(async move {
+        let analyzer = handle.analyzer().to_owned();
+        let stopped = async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        };
+        let saved = vigil_timeseries::persist_loop(store.clone(), handle, every, stopped).await;
+        store.close().await;
+        (analyzer, saved)
+    })
 }
 
 /// Prints the run report as JSON on stderr.

@@ -7,11 +7,15 @@ mod interpolate;
 
 use std::{collections::BTreeMap, fmt, path::Path};
 
+pub(crate) use build::{Purpose, SeriesPersister};
 use serde::{Deserialize, de::DeserializeOwned};
 use vigil_chain::{BlockSourceConfig, ContractConfig, MempoolSourceConfig};
+use vigil_classifier::TxClassifierConfig;
+use vigil_defense::PauseExecutorConfig;
 use vigil_ledger::LedgerSinkConfig;
 use vigil_rules::WatchlistConfig;
 use vigil_sinks::{ConsoleSinkConfig, JsonlSinkConfig, StoreSinkConfig, WebhookSinkConfig};
+use vigil_timeseries::{PriceAnomalyConfig, PriorityFeeConfig};
 use vigil_types::Mode;
 
 /// A configured source.
@@ -27,6 +31,9 @@ pub(crate) enum SourceConfig {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum AnalyzerConfig {
     Watchlist(WatchlistConfig),
+    TxClassifier(TxClassifierConfig),
+    PriorityFee(PriorityFeeConfig),
+    PriceAnomaly(PriceAnomalyConfig),
 }
 
 /// A configured sink.
@@ -38,6 +45,7 @@ pub(crate) enum SinkConfig {
     Webhook(WebhookSinkConfig),
     Store(StoreSinkConfig),
     Ledger(LedgerSinkConfig),
+    PauseExecutor(Box<PauseExecutorConfig>),
 }
 
 /// The whole configuration.
@@ -190,8 +198,13 @@ impl Config {
             }
         }
         for (id, analyzer) in &self.analyzers {
-            let AnalyzerConfig::Watchlist(c) = analyzer;
-            for (field, message) in c.problems() {
+            let problems = match analyzer {
+                AnalyzerConfig::Watchlist(c) => c.problems(),
+                AnalyzerConfig::TxClassifier(c) => c.problems(),
+                AnalyzerConfig::PriorityFee(c) => c.problems(),
+                AnalyzerConfig::PriceAnomaly(c) => c.problems(),
+            };
+            for (field, message) in problems {
                 push(format!("analyzers.{id}.{field}"), message);
             }
         }
@@ -204,6 +217,11 @@ impl Config {
                 SinkConfig::Ledger(c) => {
                     c.problems().into_iter().map(|m| (String::new(), m)).collect()
                 }
+                SinkConfig::PauseExecutor(c) => {
+                    let mut problems = c.problems_with(&self.contracts);
+                    problems.extend(self.report_to_problems(id, &c.report_to));
+                    problems
+                }
                 SinkConfig::Console(_) | SinkConfig::Jsonl(_) => Vec::new(),
             };
             for (field, message) in problems {
@@ -215,6 +233,31 @@ impl Config {
                 push(path, message);
             }
         }
+    }
+}
+
+impl Config {
+    /// `report_to` must name other sinks that are not executors themselves.
+    fn report_to_problems(&self, own_id: &str, report_to: &[String]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (i, target) in report_to.iter().enumerate() {
+            let message = match self.sinks.get(target) {
+                None => format!("no sink `{target}` (sinks: {})", self.sink_ids()),
+                Some(SinkConfig::PauseExecutor(_)) if target == own_id => {
+                    "an executor cannot report to itself".to_owned()
+                }
+                Some(SinkConfig::PauseExecutor(_)) => {
+                    format!("`{target}` is an executor; report to alert or store sinks")
+                }
+                Some(_) => continue,
+            };
+            out.push((format!("report_to[{i}]"), message));
+        }
+        out
+    }
+
+    fn sink_ids(&self) -> String {
+        self.sinks.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
     }
 }
 
