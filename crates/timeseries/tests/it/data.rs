@@ -9,8 +9,9 @@ use vigil_timeseries::{
 use crate::support::shared;
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "../shared/data is absent beside the repository")]
 fn nab_corpus_scores_within_the_normalised_range() {
-    let Some(root) = shared("nab") else { return };
+    let root = shared("nab");
     let corpus = NabCorpus::load(&root).expect("corpus loads");
     assert!(corpus.files.len() >= 20, "{} files", corpus.files.len());
     assert_eq!(corpus.profiles.len(), 3);
@@ -48,8 +49,9 @@ fn nab_corpus_scores_within_the_normalised_range() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "../shared/data is absent beside the repository")]
 fn bridge_fee_streams_replay_through_the_detector() {
-    let Some(root) = shared("gas") else { return };
+    let root = shared("gas");
     for name in ["multichain-bridge.csv", "rainbow-bridge.csv", "umbria-bridge.csv"] {
         let text = std::fs::read_to_string(root.join(name)).expect("readable");
         let report = gas::replay(&text, PriorityFeeConfig::default()).expect("replays");
