@@ -47,7 +47,7 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     };
     let built = config.build(Purpose::Replay).await?;
     for id in &built.skipped_executors {
-        eprintln!("note: sinks.{id} is an executor and takes no part in a replay");
+        eprintln!("note: sinks.{id} is an executor; executors take no part in a replay");
     }
     let source: Box<dyn Source> = match (&args.events, args.blocks, &args.endpoint) {
         (Some(path), _, _) => {

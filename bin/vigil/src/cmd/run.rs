@@ -30,6 +30,9 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let built = config.build(Purpose::Live).await?;
+    for id in &built.skipped_executors {
+        eprintln!("note: sinks.{id} is an executor; it acts only in mode = \"active_defense\"");
+    }
     let recorder = args.record_events.as_deref().map(EventRecorder::create).transpose()?;
     let mut builder = Engine::builder(config.mode, Delivery::Live);
     for source in built.sources {

@@ -9,6 +9,7 @@ use vigil_pipeline::{Analyzer, Sink, Source};
 use vigil_rules::WatchlistAnalyzer;
 use vigil_sinks::{ConsoleSink, JsonlSink, StoreSink, WebhookSink};
 use vigil_timeseries::{PriceAnomalyDetector, PriorityFeeDetector, SeriesHandle, SeriesStore};
+use vigil_types::Mode;
 
 use super::{AnalyzerConfig, Config, SinkConfig, SourceConfig};
 
@@ -42,7 +43,7 @@ pub(crate) struct Built {
     pub(crate) analyzers: Vec<Box<dyn Analyzer>>,
     pub(crate) sinks: Vec<Box<dyn Sink>>,
     pub(crate) persisters: Vec<SeriesPersister>,
-    /// Executors left out of a replay, by id.
+    /// Executors left out (a replay, or a mode other than active_defense), by id.
     pub(crate) skipped_executors: Vec<String>,
 }
 
@@ -159,7 +160,9 @@ impl Config {
             match sink {
                 SinkConfig::Ledger(_) => {}
                 SinkConfig::PauseExecutor(c) => {
-                    if purpose == Purpose::Replay {
+                    // An executor holds the key and resumes journaled actions: it is built
+                    // only where it may act.
+                    if purpose == Purpose::Replay || self.mode != Mode::ActiveDefense {
                         built.skipped_executors.push(id.clone());
                         continue;
                     }
