@@ -1,13 +1,10 @@
-use std::{
-    collections::{HashSet, VecDeque},
-    sync::Arc,
-};
+use std::sync::Arc;
 
 use futures::{StreamExt, stream::FuturesUnordered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use vigil_pipeline::{EventStream, Source, SourceError};
-use vigil_types::{B256, Event, EventKind, TxInfo};
+use vigil_types::{B256, Event, EventKind, SeenHashes, TxInfo};
 
 use crate::{
     CallDecoder, MonitoredContracts, SourceHealth,
@@ -138,7 +135,7 @@ impl Source for MempoolSource {
     fn events(self: Box<Self>) -> EventStream {
         let this = *self;
         session::spawn_stream(move |emit| async move {
-            let state = Arc::new(tokio::sync::Mutex::new(Seen::new(200_000)));
+            let state = Arc::new(tokio::sync::Mutex::new(SeenHashes::new(200_000)));
             let connection = this.config.connection();
             let full = this.config.full_transactions;
             let ctx = Arc::new(Ctx {
@@ -174,33 +171,7 @@ struct Ctx {
 }
 
 /// Hashes already emitted, bounded: the oldest are forgotten first.
-struct Seen {
-    set: HashSet<B256>,
-    order: VecDeque<B256>,
-    capacity: usize,
-}
-
-impl Seen {
-    fn new(capacity: usize) -> Self {
-        Self { set: HashSet::new(), order: VecDeque::new(), capacity }
-    }
-
-    /// Records `hash`; false if it was already there.
-    fn insert(&mut self, hash: B256) -> bool {
-        if !self.set.insert(hash) {
-            return false;
-        }
-        self.order.push_back(hash);
-        if self.order.len() > self.capacity
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
-        }
-        true
-    }
-}
-
-type SeenState = Arc<tokio::sync::Mutex<Seen>>;
+type SeenState = Arc<tokio::sync::Mutex<SeenHashes>>;
 
 async fn run_session(
     session: Session,
@@ -263,7 +234,7 @@ async fn run_session(
                             return SessionEnd::Stopped;
                         }
                     } else if let Some(hash) = result.as_str().and_then(|h| h.parse::<B256>().ok()) {
-                        if seen.lock().await.set.contains(&hash) {
+                        if seen.lock().await.contains(&hash) {
                             continue;
                         }
                         let request = conn.request("eth_getTransactionByHash", json!([hash]));
@@ -402,17 +373,6 @@ fn pool_transactions(content: &Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn seen_set_forgets_oldest_beyond_capacity() {
-        let mut seen = Seen::new(2);
-        let h = |n: u8| B256::repeat_byte(n);
-        assert!(seen.insert(h(1)));
-        assert!(!seen.insert(h(1)));
-        assert!(seen.insert(h(2)));
-        assert!(seen.insert(h(3)));
-        assert!(seen.insert(h(1)), "1 was evicted");
-    }
 
     #[test]
     fn pool_content_is_flattened_in_nonce_order() {

@@ -1,17 +1,14 @@
 //! `type = "tx_classifier"`: judges every pending transaction with the model and reports the
 //! ones at or above the threshold, with the decision factors and the feature vector.
 
-use std::{
-    collections::{HashSet, VecDeque},
-    path::PathBuf,
-};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 use serde_json::json;
 use vigil_features::{ChainClock, FEATURE_COUNT, FeatureVector, Featurizer, HistoryLimits};
 use vigil_pipeline::Analyzer;
 use vigil_types::{
-    B256, Event, EventKind, Factor, Finding, FindingId, Subject, ThreatLevel, TxInfo,
+    B256, Event, EventKind, Factor, Finding, FindingId, SeenHashes, Subject, ThreatLevel, TxInfo,
 };
 
 use crate::{Classifier, DEFAULT_MODEL_PATH, Prediction, Result};
@@ -93,8 +90,7 @@ pub struct TxClassifier {
     threshold: f64,
     featurizer: Featurizer,
     clock: ChainClock,
-    seen: HashSet<B256>,
-    seen_order: VecDeque<B256>,
+    seen: SeenHashes,
 }
 
 /// Pending hashes remembered to skip duplicates and mined transactions already judged.
@@ -120,8 +116,7 @@ impl TxClassifier {
             threshold,
             featurizer: Featurizer::new(HistoryLimits::default()),
             clock: ChainClock::new(),
-            seen: HashSet::new(),
-            seen_order: VecDeque::new(),
+            seen: SeenHashes::new(SEEN_CAPACITY),
         }
     }
 
@@ -131,16 +126,7 @@ impl TxClassifier {
     }
 
     fn first_sight(&mut self, hash: B256) -> bool {
-        if !self.seen.insert(hash) {
-            return false;
-        }
-        self.seen_order.push_back(hash);
-        if self.seen_order.len() > SEEN_CAPACITY
-            && let Some(old) = self.seen_order.pop_front()
-        {
-            self.seen.remove(&old);
-        }
-        true
+        self.seen.insert(hash)
     }
 
     fn judge(&mut self, event: &Event, tx: &TxInfo, mined_only: bool) -> Option<Finding> {

@@ -2,7 +2,6 @@
 //! [`WatchlistAnalyzer`] turns every transaction to a monitored contract into a finding with
 //! the decoded call, and raises its level by configurable rules.
 
-mod seen;
 mod watchlist;
 
 pub use watchlist::{WatchlistAnalyzer, WatchlistConfig};

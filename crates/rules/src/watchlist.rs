@@ -4,10 +4,9 @@ use serde::Deserialize;
 use serde_json::json;
 use vigil_pipeline::Analyzer;
 use vigil_types::{
-    Address, Event, EventKind, Factor, Finding, FindingId, Subject, ThreatLevel, TxInfo, U256,
+    Address, Event, EventKind, Factor, Finding, FindingId, SeenHashes, Subject, ThreatLevel,
+    TxInfo, U256,
 };
-
-use crate::seen::SeenHashes;
 
 /// `type = "watchlist"`: one finding per transaction to a monitored contract.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

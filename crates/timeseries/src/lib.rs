@@ -24,7 +24,6 @@ pub(crate) mod price;
 pub mod prophet;
 pub mod ring;
 pub mod seasonal;
-mod seen;
 pub mod state;
 pub mod store;
 pub mod swap;

@@ -8,6 +8,7 @@ mod finding;
 mod level;
 mod mode;
 mod quantity;
+mod seen;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use call::{CallArg, CallInfo, DecodedBy};
@@ -15,6 +16,7 @@ pub use event::{BlockInfo, BlockRef, Event, EventKind, LogEntry, TxInfo};
 pub use finding::{Factor, Finding, FindingId, Subject};
 pub use level::{ParseLevelError, ThreatLevel};
 pub use mode::{Mode, ParseModeError, SinkRole};
+pub use seen::SeenHashes;
 
 /// Milliseconds since the Unix epoch. Analyzers take time from events, never from the clock.
 pub type UnixMillis = u64;

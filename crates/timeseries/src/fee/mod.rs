@@ -10,7 +10,7 @@ use std::{
 };
 
 use vigil_pipeline::Analyzer;
-use vigil_types::{Address, B256, BlockInfo, Event, EventKind, Finding, TxInfo};
+use vigil_types::{Address, B256, BlockInfo, Event, EventKind, Finding, SeenHashes, TxInfo};
 
 pub use config::PriorityFeeConfig;
 use series::{BandWork, FeeSeries};
@@ -18,7 +18,6 @@ use series::{BandWork, FeeSeries};
 use crate::{
     band::BandRow,
     seasonal::SeasonalSettings,
-    seen::SeenTx,
     state::{Counters, DetectorStats, Exporter, SeriesHandle, SeriesState, lock},
     time::HOUR_MS,
 };
@@ -44,7 +43,7 @@ pub(crate) struct FeeState {
     base_fee: Option<u128>,
     head: u64,
     current_hour: u64,
-    seen: SeenTx,
+    seen: SeenHashes,
     pub(crate) counters: Counters,
 }
 
@@ -60,7 +59,7 @@ impl PriorityFeeDetector {
             base_fee: None,
             head: 0,
             current_hour: 0,
-            seen: SeenTx::new(200_000),
+            seen: SeenHashes::new(200_000),
             counters: Counters::default(),
         };
         Self { id: id.to_owned(), inner: Arc::new(Mutex::new(state)) }
