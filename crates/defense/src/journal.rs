@@ -273,8 +273,21 @@ mod tests {
     #[tokio::test]
     async fn claims_each_finding_once_and_survives_reopening() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("j.db").display());
-        let journal = Journal::open(&url).await.expect("open");
+        claims_once_and_survives_reopening(&format!(
+            "sqlite://{}",
+            dir.path().join("j.db").display()
+        ))
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres_journal_claims_each_finding_once_and_survives_reopening() {
+        let server = vigil_testkit::Postgres::spawn().expect("postgres starts");
+        claims_once_and_survives_reopening(&server.url()).await;
+    }
+
+    async fn claims_once_and_survives_reopening(url: &str) {
+        let journal = Journal::open(url).await.expect("open");
         assert!(journal.claim(&record("a", 10, ActionStatus::Claimed)).await.expect("claim"));
         assert!(!journal.claim(&record("a", 11, ActionStatus::Claimed)).await.expect("claim"));
         let mut sent = record("a", 10, ActionStatus::Sent);
@@ -283,7 +296,7 @@ mod tests {
         assert!(journal.claim(&record("b", 20, ActionStatus::Refused)).await.expect("claim"));
         journal.close().await;
 
-        let journal = Journal::open(&url).await.expect("reopen");
+        let journal = Journal::open(url).await.expect("reopen");
         assert_eq!(journal.get("a").await.expect("get"), Some(sent.clone()));
         // Open actions always come back; closed ones only when recent.
         let ids = |records: Vec<ActionRecord>| {

@@ -1,17 +1,19 @@
 //! Test support for vigil, used by every crate's integration tests and by the demo: a real
 //! anvil node on a free loopback port ([`Anvil`]), a JSON-RPC client for driving it
-//! ([`RpcClient`]), a TCP fault proxy that drops, stalls, corrupts or closes connections on
+//! ([`RpcClient`]), a throwaway PostgreSQL server ([`Postgres`]), a TCP fault proxy that drops, stalls, corrupts or closes connections on
 //! command ([`FaultProxy`]), builders for events and findings, and a [`CollectSink`].
 
 mod anvil;
 mod builders;
 mod collect;
+mod postgres;
 mod proxy;
 mod rpc;
 
 pub use anvil::{Anvil, AnvilOptions, DEV_ACCOUNTS};
 pub use builders::{FindingBuilder, TxBuilder, pending_event};
 pub use collect::{CollectSink, Collected};
+pub use postgres::Postgres;
 pub use proxy::{Fault, FaultProxy};
 pub use rpc::{RpcClient, TxRequest};
 
@@ -21,6 +23,9 @@ pub enum TestkitError {
     /// anvil could not be found or started.
     #[error("failed to start anvil: {0}")]
     AnvilStart(String),
+    /// PostgreSQL could not be found or started.
+    #[error("failed to start postgres: {0}")]
+    PostgresStart(String),
     /// A JSON-RPC call failed.
     #[error("rpc {method} failed: {reason}")]
     Rpc {

@@ -113,7 +113,16 @@ async fn webhook_reports_an_unreachable_endpoint_after_its_attempts() {
 #[tokio::test]
 async fn store_keeps_each_finding_once_and_filters_on_read() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("f.db").display());
+    keeps_each_finding_once(format!("sqlite://{}", dir.path().join("f.db").display())).await;
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_each_finding_once_and_filters_on_read() {
+    let server = vigil_testkit::Postgres::spawn().expect("postgres starts");
+    keeps_each_finding_once(server.url()).await;
+}
+
+async fn keeps_each_finding_once(url: String) {
     let mut sink = StoreSink::open("store", &StoreSinkConfig { url: url.clone(), url_env: None })
         .await
         .expect("open");

@@ -1,4 +1,5 @@
-//! The series store: round trip through SQLite, upserts, and a restart that resumes.
+//! The series store: round trip through SQLite and PostgreSQL, upserts, and a restart that
+//! resumes.
 
 use vigil_pipeline::Analyzer;
 use vigil_timeseries::{PriceAnomalyConfig, PriceAnomalyDetector, SeriesState, SeriesStore};
@@ -13,8 +14,17 @@ fn state(key: &str, body: &str) -> SeriesState {
 #[tokio::test]
 async fn saves_upserts_and_loads_series_per_analyzer() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("series.db").display());
-    let store = SeriesStore::open(&url).await.expect("open");
+    saves_upserts_and_loads(&format!("sqlite://{}", dir.path().join("series.db").display())).await;
+}
+
+#[tokio::test]
+async fn saves_upserts_and_loads_series_in_postgres() {
+    let server = vigil_testkit::Postgres::spawn().expect("postgres starts");
+    saves_upserts_and_loads(&server.url()).await;
+}
+
+async fn saves_upserts_and_loads(url: &str) {
+    let store = SeriesStore::open(url).await.expect("open");
     store.save("a", &[state("k1", "{}"), state("k2", "[1]")]).await.expect("save");
     store.save("a", &[state("k1", "{\"v\":2}")]).await.expect("upsert");
     store.save("b", &[state("k1", "null")]).await.expect("other analyzer");
