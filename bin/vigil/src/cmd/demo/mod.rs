@@ -21,7 +21,7 @@ use vigil_defense::{
     lab::{AttackFees, DefenseLab, PreparedAttack},
 };
 use vigil_range::{
-    DefenseOptions, PlannedTx, RangeLayout, VigilConfigOptions,
+    DEFENDED_VICTIMS, DefenseOptions, PlannedTx, RangeLayout, VigilConfigOptions,
     attacks::{AttackKind, Route},
 };
 use vigil_types::{B256, U256};
@@ -73,9 +73,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&config, lab.range.vigil_config_with(&options))
         .with_context(|| format!("failed to write {}", config.display()))?;
     say.step(&format!(
-        "{} contracts protected; vigil's guardian {} may pause them (key in an encrypted keystore)",
+        "{} contracts monitored; vigil's guardian {} may pause {} of them ({}; key in an encrypted keystore)",
         lab.range.victims().len(),
-        lab.guardian.address()
+        lab.guardian.address(),
+        DEFENDED_VICTIMS.len(),
+        DEFENDED_VICTIMS.join(", ")
     ));
 
     say.step(&format!("vigil run --config {}  (mode active_defense)", config.display()));
