@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row, any::AnyPoolOptions};
-use vigil_types::{Address, B256};
+use vigil_types::{Address, B256, connectable_url, redact_passwords};
 
 use crate::{DefenseError, Result, fees::Fees};
 
@@ -124,11 +124,7 @@ impl Journal {
     pub async fn open(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
-        let url = if sqlite && !url.contains("mode=") {
-            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-        } else {
-            url.to_owned()
-        };
+        let url = connectable_url(url);
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 1 } else { 4 })
             .after_connect(move |conn, _| {
@@ -143,7 +139,7 @@ impl Journal {
             })
             .connect(&url)
             .await
-            .map_err(|e| DefenseError::journal("open", redact(&e.to_string())))?;
+            .map_err(|e| DefenseError::journal("open", redact_passwords(&e.to_string())))?;
         for statement in [
             SCHEMA,
             "CREATE INDEX IF NOT EXISTS defense_actions_created ON defense_actions (created_at)",
@@ -231,20 +227,6 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<ActionRecord> {
         .map_err(|e| DefenseError::journal("read", format!("action {id} is corrupt: {e}")))
 }
 
-/// Removes a password from `scheme://user:password@host` in error text.
-fn redact(text: &str) -> String {
-    text.split(' ')
-        .map(|word| match (word.find("://"), word.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let user = word[scheme + 3..at].split(':').next().unwrap_or_default();
-                format!("{}{user}:<redacted>{}", &word[..scheme + 3], &word[at..])
-            }
-            _ => word.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -309,7 +291,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords_in_urls() {
-        let out = redact("error connecting to postgres://vigil:hunter2@db/vigil");
+        let out = redact_passwords("error connecting to postgres://vigil:hunter2@db/vigil");
         assert!(!out.contains("hunter2") && out.contains("vigil:<redacted>@db"), "{out}");
     }
 }

@@ -173,13 +173,7 @@ impl WatchlistAnalyzer {
             evidence: json!({
                 "contract": contract,
                 "call": tx.call,
-                "tx": {
-                    "from": tx.from, "to": tx.to, "nonce": tx.nonce, "value": tx.value.to_string(),
-                    "gas_limit": tx.gas_limit, "gas_price": tx.gas_price.map(|v| v.to_string()),
-                    "max_fee_per_gas": tx.max_fee_per_gas.map(|v| v.to_string()),
-                    "max_priority_fee_per_gas": tx.max_priority_fee_per_gas.map(|v| v.to_string()),
-                    "tx_type": tx.tx_type,
-                },
+                "tx": tx.evidence(),
                 "mined_only": mined_only,
                 "block_number": tx.block_number,
                 "success": tx.success,

@@ -2,7 +2,7 @@ use serde::Deserialize;
 use sqlx::{AnyPool, Row, any::AnyPoolOptions};
 use thiserror::Error;
 use vigil_pipeline::{Sink, SinkError};
-use vigil_types::{Finding, SinkRole, ThreatLevel};
+use vigil_types::{Finding, SinkRole, ThreatLevel, connectable_url, redact_passwords};
 
 /// `type = "store"`: every finding kept in SQL (SQLite file by default, PostgreSQL by URL).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -83,16 +83,12 @@ impl FindingStore {
     /// Connects (creating a SQLite file if needed) and creates the schema.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
-            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-        } else {
-            url.to_owned()
-        };
+        let url = connectable_url(url);
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .connect(&url)
             .await
-            .map_err(|e| StoreError::Open(redact(&e.to_string())))?;
+            .map_err(|e| StoreError::Open(redact_passwords(&e.to_string())))?;
         sqlx::query(SCHEMA).execute(&pool).await.map_err(|e| StoreError::Open(e.to_string()))?;
         sqlx::query("CREATE INDEX IF NOT EXISTS findings_observed ON findings (observed_at)")
             .execute(&pool)
@@ -161,25 +157,6 @@ impl FindingStore {
     }
 }
 
-/// Removes a password from `scheme://user:password@host` in error text.
-fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split(' ') {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        match (word.find("://"), word.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let creds = &word[scheme + 3..at];
-                let user = creds.split(':').next().unwrap_or_default();
-                out.push_str(&format!("{}{user}:<redacted>{}", &word[..scheme + 3], &word[at..]));
-            }
-            _ => out.push_str(word),
-        }
-    }
-    out
-}
-
 /// Keeps every finding in a [`FindingStore`].
 #[derive(Debug)]
 pub struct StoreSink {
@@ -231,7 +208,7 @@ mod tests {
     #[test]
     fn redacts_passwords_in_urls() {
         let text = "error connecting to postgres://vigil:hunter2@db:5432/vigil refused";
-        let out = redact(text);
+        let out = redact_passwords(text);
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.contains("postgres://vigil:<redacted>@db:5432/vigil"), "{out}");
     }

@@ -2,11 +2,12 @@
 //! while the detector itself runs inside the engine.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex, MutexGuard},
 };
 
 use serde::{Deserialize, Serialize};
+use vigil_types::Address;
 
 /// One persisted series: a stable key (`fee:0x…`, `pool:0x…`), the series time of its
 /// latest observation, and the series with its fitted parameters as JSON.
@@ -67,6 +68,59 @@ impl SeriesHandle {
     /// Current counters.
     pub fn stats(&self) -> DetectorStats {
         self.inner.stats()
+    }
+}
+
+/// One series of a detector, as far as persistence is concerned.
+pub(crate) trait PersistedSeries: Clone + Serialize {
+    /// The stable key (`fee:0x…`, `pool:0x…`).
+    fn persisted_key(&self) -> String;
+    /// Unix ms of its latest observation.
+    fn last_seen(&self) -> u64;
+    /// Changed since it was last exported.
+    fn dirty_flag(&mut self) -> &mut bool;
+}
+
+/// A detector's state: its series by address and its counters.
+pub(crate) trait DetectorState: Send {
+    type Series: PersistedSeries;
+    fn series_map(&mut self) -> &mut HashMap<Address, Self::Series>;
+    fn counters(&self) -> &Counters;
+}
+
+impl<T: DetectorState> Exporter for Mutex<T> {
+    fn export(&self, only_dirty: bool) -> Vec<SeriesState> {
+        // Copy under the lock, encode after it: the detector waits only for the copy.
+        let picked: Vec<T::Series> = {
+            let mut state = lock(self);
+            state
+                .series_map()
+                .values_mut()
+                .filter_map(|s| {
+                    let dirty = s.dirty_flag();
+                    if only_dirty && !*dirty {
+                        return None;
+                    }
+                    *dirty = false;
+                    Some(s.clone())
+                })
+                .collect()
+        };
+        picked
+            .into_iter()
+            .filter_map(|s| {
+                let body = serde_json::to_string(&s).ok()?;
+                Some(SeriesState { key: s.persisted_key(), updated_at: s.last_seen(), body })
+            })
+            .collect()
+    }
+
+    fn stats(&self) -> DetectorStats {
+        let mut state = lock(self);
+        let live = state.series_map().len() as u64;
+        let mut out = state.counters().0.clone();
+        out.insert("series_live".into(), live);
+        out
     }
 }
 

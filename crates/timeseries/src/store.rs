@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use sqlx::{AnyPool, Row, any::AnyPoolOptions};
 use thiserror::Error;
+use vigil_types::{connectable_url, redact_passwords};
 
 use crate::state::{SeriesHandle, SeriesState};
 
@@ -39,16 +40,12 @@ impl SeriesStore {
     /// creates the table.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
-            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-        } else {
-            url.to_owned()
-        };
+        let url = connectable_url(url);
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .connect(&url)
             .await
-            .map_err(|e| StoreError::Open(redact(&e.to_string())))?;
+            .map_err(|e| StoreError::Open(redact_passwords(&e.to_string())))?;
         sqlx::query(SCHEMA).execute(&pool).await.map_err(|e| StoreError::Open(e.to_string()))?;
         Ok(Self { pool })
     }
@@ -128,6 +125,17 @@ impl SeriesStore {
     }
 }
 
+/// The state-store URL of a detector config: the whole URL from the environment variable
+/// `env` when one is named (`Err` if it is unset), else `url`.
+pub(crate) fn resolve_url(url: Option<&str>, env: Option<&str>) -> Result<Option<String>, String> {
+    match env {
+        Some(name) => std::env::var(name)
+            .map(Some)
+            .map_err(|_| format!("environment variable {name} is not set")),
+        None => Ok(url.map(str::to_owned)),
+    }
+}
+
 /// Saves `handle`'s changed series every `every` until `stop` resolves, then everything once
 /// more. A failed save is logged and retried at the next tick (the series stay in memory).
 pub async fn persist_loop(
@@ -159,26 +167,14 @@ pub async fn persist_loop(
     store.save_all(&handle).await
 }
 
-fn redact(text: &str) -> String {
-    text.split(' ')
-        .map(|word| match (word.find("://"), word.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let user = word[scheme + 3..at].split(':').next().unwrap_or_default();
-                format!("{}{user}:<redacted>{}", &word[..scheme + 3], &word[at..])
-            }
-            _ => word.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn connection_errors_never_show_passwords() {
-        let out = redact("error connecting to postgres://vigil:hunter2@db:5432/vigil refused");
+        let out =
+            redact_passwords("error connecting to postgres://vigil:hunter2@db:5432/vigil refused");
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.contains("postgres://vigil:<redacted>@db:5432/vigil"), "{out}");
     }

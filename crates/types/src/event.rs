@@ -68,6 +68,19 @@ pub struct TxInfo {
 }
 
 impl TxInfo {
+    /// The transaction as findings carry it in `evidence.tx`: sender, recipient, nonce and
+    /// the fee fields as decimal strings (the keys the defense executor reads).
+    pub fn evidence(&self) -> serde_json::Value {
+        let decimal = |v: Option<u128>| v.map(|v| v.to_string());
+        serde_json::json!({
+            "from": self.from, "to": self.to, "nonce": self.nonce, "value": self.value.to_string(),
+            "gas_limit": self.gas_limit, "gas_price": decimal(self.gas_price),
+            "max_fee_per_gas": decimal(self.max_fee_per_gas),
+            "max_priority_fee_per_gas": decimal(self.max_priority_fee_per_gas),
+            "tx_type": self.tx_type,
+        })
+    }
+
     /// The highest fee per gas the sender will pay (max fee, or gas price for legacy).
     pub fn fee_cap(&self) -> u128 {
         self.max_fee_per_gas.or(self.gas_price).unwrap_or(0)

@@ -3,6 +3,7 @@
 //! data and pure helpers — no I/O — so every other crate can depend on it.
 
 mod call;
+mod db_url;
 mod event;
 mod finding;
 mod level;
@@ -12,6 +13,7 @@ mod seen;
 
 pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use call::{CallArg, CallInfo, DecodedBy};
+pub use db_url::{connectable_url, redact_passwords};
 pub use event::{BlockInfo, BlockRef, Event, EventKind, LogEntry, TxInfo};
 pub use finding::{Factor, Finding, FindingId, Subject};
 pub use level::{ParseLevelError, ThreatLevel};

@@ -127,12 +127,7 @@ impl PriorityFeeConfig {
 
     /// The state-store URL to use, if any (`Err` names a missing environment variable).
     pub fn resolved_state_url(&self) -> Result<Option<String>, String> {
-        match &self.state_url_env {
-            Some(name) => std::env::var(name)
-                .map(Some)
-                .map_err(|_| format!("environment variable {name} is not set")),
-            None => Ok(self.state_url.clone()),
-        }
+        crate::store::resolve_url(self.state_url.as_deref(), self.state_url_env.as_deref())
     }
 
     /// The forecaster settings these values describe.

@@ -16,7 +16,7 @@ pub use config::{PoolConfig, PriceAnomalyConfig};
 use series::PriceSeries;
 
 use crate::{
-    state::{Counters, DetectorStats, Exporter, SeriesHandle, SeriesState, lock},
+    state::{Counters, DetectorState, PersistedSeries, SeriesHandle, SeriesState, lock},
     swap::{self, PricePoint, PriceSource},
     time::MINUTE_MS,
 };
@@ -257,33 +257,28 @@ impl Analyzer for PriceAnomalyDetector {
     }
 }
 
-impl Exporter for Mutex<PriceState> {
-    fn export(&self, only_dirty: bool) -> Vec<SeriesState> {
-        let picked: Vec<PriceSeries> = {
-            let mut state = lock(self);
-            state
-                .series
-                .values_mut()
-                .filter(|s| !only_dirty || s.dirty)
-                .map(|s| {
-                    s.dirty = false;
-                    s.clone()
-                })
-                .collect()
-        };
-        picked
-            .into_iter()
-            .filter_map(|s| {
-                let body = serde_json::to_string(&s).ok()?;
-                Some(SeriesState { key: s.key(), updated_at: s.last_seen_ms, body })
-            })
-            .collect()
+impl DetectorState for PriceState {
+    type Series = PriceSeries;
+
+    fn series_map(&mut self) -> &mut HashMap<Address, PriceSeries> {
+        &mut self.series
     }
 
-    fn stats(&self) -> DetectorStats {
-        let state = lock(self);
-        let mut out = state.counters.0.clone();
-        out.insert("series_live".into(), state.series.len() as u64);
-        out
+    fn counters(&self) -> &Counters {
+        &self.counters
+    }
+}
+
+impl PersistedSeries for PriceSeries {
+    fn persisted_key(&self) -> String {
+        self.key()
+    }
+
+    fn last_seen(&self) -> u64 {
+        self.last_seen_ms
+    }
+
+    fn dirty_flag(&mut self) -> &mut bool {
+        &mut self.dirty
     }
 }
